@@ -103,7 +103,7 @@ def test_approving_advice_says_what_approving_means_in_plain_words(lambda_contex
     projection = call_web(deps, "GET", "/items/ot-0001", PLANNER, lambda_context)["body"]
     queue = call_web(deps, "GET", "/queue", PLANNER, lambda_context)["body"]
 
-    assert "this seat stays empty" in seat and "nobody is assigned" in seat
+    assert "each seat here stays empty" in seat and "nobody is assigned" in seat
     assert "accept this projection" in projection and "no hours are booked" in projection
     for page in (seat, projection):
         assert "approving confirms the suggestion" not in page

@@ -99,7 +99,7 @@ def test_waiting_empty_seats_are_counted_by_the_filter_and_the_totals_and_link_t
     )
     assert '<option value="ASM-02">ASM-02 (0 seats filled, 0 waiting, 2 empty seats to acknowledge)</option>' in assy
     back = "back=%2Fcrew%3Fday%3D2026-03-04%26shift%3D1%26dept%3DASSY"
-    assert f'<a href="/dev/items/crew-0009?{back}">Decide it</a>' in assy
+    assert f'<a href="/dev/items/short-seats~2026-03-04~1~ASM-02?{back}">Decide it</a>' in assy  # its group
 
 
 def test_an_empty_seat_the_planner_approved_reads_acknowledged(world: World, lambda_context: Any) -> None:

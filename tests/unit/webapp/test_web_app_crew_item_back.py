@@ -35,20 +35,25 @@ def _back_of(link: str) -> str:
 
 
 def test_the_empty_seats_decide_it_comes_back_to_the_board(world: World, lambda_context: Any) -> None:
+    # the empty seat crew-0003 is decided with its workcenter shift's others (`review.groups`): its group's page
     deps = _with_replan(world, Replans())
+    group = "short-seats~2026-03-04~1~WC-10"
     board = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "dept": "all"})["body"]
-    [link] = _links(board, "crew-0003")
+    [link] = _links(board, group)
     assert _back_of(link) == BOARD
 
-    page = call_web(deps, "GET", "/items/crew-0003", PLANNER, lambda_context, query={"back": BOARD})["body"]
+    page = call_web(deps, "GET", f"/items/{group}", PLANNER, lambda_context, query={"back": BOARD})["body"]
 
     assert '<a href="/dev/crew?day=2026-03-04&amp;shift=1&amp;dept=all">← Back to the crew board</a>' in page
     assert "Back to the queue" not in page
-    [form] = re.findall(r'<form method="post" action="/dev/items/crew-0003">.*?</form>', page, re.S)
+    [form] = re.findall(rf'<form method="post" action="/dev/items/{group}">.*?</form>', page, re.S)
     assert f'<input type="hidden" name="next" value="{BOARD.replace("&", "&amp;")}">' in form
     approve = {"action": "approve", "next": BOARD}
-    decided = call_web(deps, "POST", "/items/crew-0003", PLANNER, lambda_context, form=approve)
+    decided = call_web(deps, "POST", f"/items/{group}", PLANNER, lambda_context, form=approve)
     assert decided["multiValueHeaders"]["Location"] == [f"/dev{BOARD}&done=approve_short_seat"]  # ux_s15 #1
+    assert [e.status.value for e in world.audit.for_finding("crew-0003") if e.event_type.value == "decision"] == [
+        "approved"
+    ]
 
 
 def test_the_removals_decide_link_comes_back_to_the_board(world: World, lambda_context: Any) -> None:

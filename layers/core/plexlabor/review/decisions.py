@@ -154,6 +154,8 @@ class ReviewService:
         item = self.queue.item(viewer, item_id)
         if item is None:
             raise ItemNotFoundError("this suggestion is no longer open, or it is not yours to decide")
+        if item.members:
+            return self._decide_group(viewer, item, action, reason)
         if item.kind == PUNCH:
             opening = self._failed_approval(item_id)
             if opening is None:
@@ -199,6 +201,23 @@ class ReviewService:
                 RecommendationWriteback(item_id=item_id, decision=decision) if written else None,
                 recommendation_decision(recommended, decision, self.clock(), "queue"),
             )
+
+    def _decide_group(self, viewer: Viewer, group: ReviewItem, action: str | None, reason: str | None) -> Outcome:
+        """The same decision of each seat of a group still open (`review.groups`: a workcenter shift's short seats),
+        each recorded on its own seat as a decision of it alone would be; one decided meanwhile (its own page, another
+        person) is left as it was. Refused as a whole (the form's errors, a rejection without a reason) before any
+        seat is decided; not found when every seat was decided meanwhile."""
+        decision = CallbackService.read_form(action, reason, viewer.user_id)
+        decided = 0
+        for member in group.members:
+            try:
+                self.decide(viewer, member.item_id, action, reason)
+            except ItemNotFoundError:
+                continue
+            decided += 1
+        if not decided:
+            raise ItemNotFoundError("these short seats were decided a moment ago")
+        return Outcome(group.item_id, decision.action.value)
 
     def approve_new(self, viewer: Viewer, opening: AuditEvent, via: str) -> Outcome:
         """Record a recommendation `viewer` made themselves (a swap on the crew board: `opening`, waiting)

@@ -20,9 +20,9 @@ KIND_LABELS = REVIEW_KINDS
 NOTHING_CHANGES = "Nothing changes in Plex: approving confirms the suggestion."
 APPROVING_MEANS: dict[str, str] = {
     "crew_unstaffed": (
-        "Approving says you have seen that this seat stays empty and will handle it yourself (overtime, a"
+        "Approving says you have seen that each seat here stays empty and will handle it yourself (overtime, a"
         " transfer, a temporary worker, or the work left undone); nobody is assigned and nothing changes in"
-        " Plex. Reject it, with the reason, if the seat is not really short."
+        " Plex. Reject it, with the reason, if a seat is not really short."
     ),
     "overtime_projection": (
         "Approving says you accept this projection and will act on it (plan the overtime, or follow the"
@@ -61,6 +61,9 @@ def type_label(value: str) -> str:
     return KIND_LABELS.get(value) or anomaly_label(value)
 
 
+GROUP_LABELS = {"crew_unstaffed": "Short seats"}
+"""What a group of items of a kind is called (`review.groups`)."""
+
 Severity = Literal["low", "medium", "high"]
 SEVERITY_WEIGHT: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 3.0}
 
@@ -98,9 +101,15 @@ class ReviewItem(BaseModel):
     """When it was escalated (the `escalated` event's time)."""
     escalated_from: str | None = None
     """Whose decision it waited for before it was escalated (the `escalated` event's `from_supervisor_id`)."""
+    members: tuple[ReviewItem, ...] = ()
+    """A group's items (`review.groups`: the short seats of one workcenter shift, shown and decided as one item);
+    empty for any other item."""
 
     @property
     def kind_label(self) -> str:
+        """The kind's label; a group's ("Short seats")."""
+        if self.members:
+            return GROUP_LABELS.get(self.kind, type_label(self.kind))
         return type_label(self.kind)
 
     @property
@@ -110,7 +119,10 @@ class ReviewItem(BaseModel):
 
     @property
     def type_label(self) -> str:
-        """The anomaly type of a punch finding in words, else the kind's label."""
+        """The anomaly type of a punch finding in words, else the kind's label; a group's says how many seats it
+        holds ("Short seats (3)")."""
+        if self.members:
+            return f"{self.kind_label} ({self.evidence.get('seats')})"
         return type_label(self.type)
 
     @property

@@ -35,6 +35,7 @@ from plexlabor.audit.events import AuditEvent, AuditStatus, ran_out
 from plexlabor.audit.paging import read_to_end
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform.clock import utc_now
+from plexlabor.review.groups import group_item, group_key, group_of, grouped
 from plexlabor.review.items import PUNCH, ReviewItem, item_from_event
 
 logger = logging.getLogger(__name__)
@@ -170,6 +171,9 @@ class _Known:
     unplaced: set[str] = field(default_factory=set)
     """The ids of items (open or expired) about a person that `item_of` could not place (the people directory did
     not know them, or could not be read): `place_again` tries again."""
+    members: dict[str, dict[str, ReviewItem]] = field(default_factory=dict)
+    """Group id -> the short seats read opened in the lookback that belong to it (`review.groups`), open or closed
+    since: what a group's page lists once it is decided."""
 
     def open(self, event: AuditEvent) -> None:
         item_id = event.finding_id
@@ -184,6 +188,8 @@ class _Known:
         if item is not None:
             self.opened[item_id] = (event.index_sk, escalated(item, self.escalations.get(item_id)))
             self.ranked = None
+            if (group := group_of(item)) is not None:
+                self.members.setdefault(group, {})[item_id] = item
 
     def _item(self, event: AuditEvent) -> ReviewItem | None:
         """`item_of(event)`, its id noted in `unplaced` when it could not be placed."""
@@ -305,11 +311,12 @@ class ReviewQueue:
         return list(known.ranked)
 
     def for_viewer(self, viewer: Viewer, filters: Filters | None = None) -> list[ReviewItem]:
-        """What `viewer` may see and decide, narrowed by `filters`, highest rank first."""
+        """What `viewer` may see and decide, narrowed by `filters`, highest rank first; a workcenter shift's short
+        seats as one item (`review.groups.grouped`)."""
         items = self.open_items()
         if filters is None or filters == Filters():
-            return [item for item in items if viewer.may_see(item)]
-        return [item for item in items if viewer.may_see(item) and filters.keep(item)]
+            return grouped(item for item in items if viewer.may_see(item))
+        return grouped(item for item in items if viewer.may_see(item) and filters.keep(item))
 
     def expired_items(self, viewer: Viewer) -> list[tuple[ReviewItem, datetime]]:
         """The items `viewer` may see whose time ran out within the lookback with nobody deciding them, and when
@@ -324,11 +331,14 @@ class ReviewQueue:
         with self._caught_up() as known:
             expired = _expired(known, viewer)
             items = self._ranked(known)
-        return QueueView([item for item in items if viewer.may_see(item)], expired)
+        return QueueView(grouped(item for item in items if viewer.may_see(item)), expired)
 
     def item(self, viewer: Viewer, item_id: str) -> ReviewItem | None:
         """One open item the viewer may see (None when it is closed, unknown or not theirs); read from
-        the item's own events, not from what the queue keeps."""
+        the item's own events, not from what the queue keeps. A group (`review.groups`): its seats still open."""
+        if group_key(item_id) is not None:
+            found = self.group(viewer, item_id)
+            return found[0] if found is not None and found[2] else None
         events = self.audit.for_finding(item_id)
         if any(event.status in CLOSED_STATUSES for event in events):
             self.mark_closed(item_id)
@@ -337,10 +347,44 @@ class ReviewQueue:
 
     def seen(self, viewer: Viewer, item_id: str) -> tuple[ReviewItem, list[AuditEvent]] | None:
         """An item the viewer may see, open or closed (decided, expired), with its events; None when it is
-        unknown or not theirs. What the item page shows after the item left the queue."""
+        unknown or not theirs. What the item page shows after the item left the queue. A group (`review.groups`): its
+        seats still open, or every seat once none is."""
+        if group_key(item_id) is not None:
+            group = self.group(viewer, item_id)
+            return None if group is None else (group[0], group[1])
         events = self.audit.for_finding(item_id)
         found = self._visible(viewer, events)
         return None if found is None else (found, events)
+
+    def group(self, viewer: Viewer, group_id: str) -> tuple[ReviewItem, list[AuditEvent], bool] | None:
+        """The short seats of the workcenter shift `group_id` names that the viewer may see (`review.groups`), each
+        read from its own events: the group of those still open, their events and True; once none is open, the group
+        of all of them (those read opened in the lookback), their events and False; None when there are none."""
+        key = group_key(group_id)
+        if key is None:
+            return None
+        with self._caught_up() as known:
+            candidates = list(known.members.get(group_id, {}))
+        still_open: list[tuple[ReviewItem, list[AuditEvent]]] = []
+        closed: list[tuple[ReviewItem, list[AuditEvent]]] = []
+        for item_id in candidates:
+            events = self.audit.for_finding(item_id)
+            found = self._visible(viewer, events)
+            if found is None:
+                continue
+            if any(event.status in CLOSED_STATUSES for event in events):
+                self.mark_closed(item_id)
+                closed.append((found, events))
+            else:
+                still_open.append((found, events))
+        shown = still_open or closed
+        if not shown:
+            return None
+        return (
+            group_item(key, [item for item, _ in shown]),
+            [e for _, events in shown for e in events],
+            bool(still_open),
+        )
 
     def item_of(self, event: AuditEvent) -> ReviewItem | None:
         """The review item an opening event stands for (`item_from_event`), placed where its person works."""

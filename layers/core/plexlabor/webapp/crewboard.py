@@ -74,6 +74,7 @@ from plexlabor.crew.suggestions import (
     seat_end,
 )
 from plexlabor.platform.clock import outside_dates
+from plexlabor.review.groups import group_of
 from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Role, Viewer
 
@@ -204,6 +205,12 @@ class Seat:
     @property
     def superseded(self) -> bool:
         return self.state == SUPERSEDED
+
+    @property
+    def decided_at(self) -> str:
+        """The item page where it is decided: a short seat's group, the workcenter shift's short seats decided as
+        one (`review.groups`, as the review queue lists them), else its own."""
+        return group_of(self.item) or self.item.item_id
 
 
 @dataclass

@@ -1,0 +1,149 @@
+"""Short seats grouped per workcenter shift: one queue item for the seats a crew plan leaves empty at one workcenter in
+one shift of one day, acknowledged (or rejected) once.
+
+Why: the crew planner publishes one `crew_unstaffed` suggestion per short segment (`crew.publish`), so a shift with
+empty seats at a workcenter put one queue item per job operation before the supervisor, each acknowledged alone with
+the same words. The audit keeps them one per seat (each seat's suggestion and its
+decision on its job operation's record, `job-operations:<id>`), and the crew board marks each seat as before; the
+queue shows them as one item (`grouped`), whose id names the workcenter shift (`group_id`), and a decision of that
+item is the same decision of each of its seats still open (`review.decisions.ReviewService.decide`). A seat's own page
+and its decision stay as they were (a mailed link, the board's older links).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from plexlabor.approval.pages import closing_event
+from plexlabor.audit.events import AuditEvent, AuditEventType
+from plexlabor.review.items import SEVERITY_WEIGHT, ReviewItem
+
+GROUPED_KIND = "crew_unstaffed"
+"""The kind grouped: short seats (approve = acknowledged: nothing goes to Plex)."""
+PREFIX = "short-seats"
+SEPARATOR = "~"
+"""Between the id's parts: unreserved in a URL path (no quoting), and in no plant's day, shift or workcenter code."""
+
+GroupKey = tuple[date, str, str]
+"""(day, shift code, workcenter code)."""
+
+
+def group_id(key: GroupKey) -> str:
+    """The group's item id: "short-seats~2026-12-08~2~ASM-04"."""
+    day, shift, workcenter = key
+    return SEPARATOR.join((PREFIX, day.isoformat(), shift, workcenter))
+
+
+def group_key(item_id: str) -> GroupKey | None:
+    """The workcenter shift a group id names; None for any other id (a seat's own, a finding's)."""
+    parts = item_id.split(SEPARATOR)
+    if len(parts) != 4 or parts[0] != PREFIX or not all(parts[1:]):
+        return None
+    try:
+        return date.fromisoformat(parts[1]), parts[2], parts[3]
+    except ValueError:
+        return None
+
+
+def key_of(item: ReviewItem) -> GroupKey | None:
+    """The group a short seat belongs to; None for any other item (or a seat that names no day, shift or workcenter:
+    shown alone, as before)."""
+    if item.kind != GROUPED_KIND or item.members or item.day is None or not item.shift or not item.workcenter:
+        return None
+    return item.day, item.shift, item.workcenter
+
+
+def group_of(item: ReviewItem) -> str | None:
+    """The id of the group a short seat belongs to (the crew board's "Decide it" leads there); None otherwise."""
+    key = key_of(item)
+    return None if key is None else group_id(key)
+
+
+def seats_of(item: ReviewItem) -> int:
+    """The seats a short-seat suggestion (or a group) says stay empty."""
+    if item.members:
+        return sum(seats_of(member) for member in item.members)
+    seats = item.evidence.get("seats")
+    return seats if isinstance(seats, int) and seats > 0 else 1
+
+
+def group_item(key: GroupKey, members: Sequence[ReviewItem]) -> ReviewItem:
+    """The queue item of a workcenter shift's short seats (`members`, at least one): ranked as its highest-ranked
+    seat, found when its first seat was, the seats listed in the order of their start."""
+    day, shift, workcenter = key
+    ordered = tuple(sorted(members, key=lambda m: (str(m.evidence.get("start") or ""), m.item_id)))
+    first = ordered[0]
+    seats = sum(seats_of(member) for member in ordered)
+    said = "seat stays" if seats == 1 else "seats stay"
+    jobs = len(ordered)
+    on = "" if jobs == 1 else f" on {jobs} job operations"
+    supervisors = {m.supervisor_id for m in ordered}
+    departments = {m.department for m in ordered if m.department}
+    escalated = next((m for m in ordered if m.escalated_to), None)
+    return ReviewItem(
+        item_id=group_id(key),
+        kind=GROUPED_KIND,
+        type=GROUPED_KIND,
+        record_key=f"crew-shifts:{day.isoformat()}/{shift}",
+        note=f"{seats} {said} empty at {workcenter}, shift {shift}{on}: " + " · ".join(m.note for m in ordered),
+        confidence=max(m.confidence for m in ordered),
+        severity=max((m.severity for m in ordered), key=lambda s: SEVERITY_WEIGHT[s]),
+        created_at=min(m.created_at for m in ordered),
+        model_version=first.model_version,
+        employee_id=None,
+        supervisor_id=supervisors.pop() if len(supervisors) == 1 else None,
+        department=departments.pop() if len(departments) == 1 else first.department,
+        workcenter=workcenter,
+        shift=shift,
+        day=day,
+        evidence={"seats": seats, "job_operations": jobs},
+        proposed=None,
+        members=ordered,
+        escalated_to=escalated.escalated_to if escalated else None,
+        escalated_at=escalated.escalated_at if escalated else None,
+        escalated_from=escalated.escalated_from if escalated else None,
+    )
+
+
+def grouped(items: Iterable[ReviewItem]) -> list[ReviewItem]:
+    """`items` (ranked) with each workcenter shift's short seats as one group item, where its highest-ranked seat
+    was; every other item as it is, in its place."""
+    listed = list(items)
+    members: dict[GroupKey, list[ReviewItem]] = {}
+    for item in listed:
+        if (key := key_of(item)) is not None:
+            members.setdefault(key, []).append(item)
+    shown: list[ReviewItem] = []
+    for item in listed:
+        key = key_of(item)
+        if key is None:
+            shown.append(item)
+        elif key in members:
+            shown.append(group_item(key, members.pop(key)))
+    return shown
+
+
+def group_closing(item: ReviewItem, events: Iterable[AuditEvent]) -> AuditEvent | None:
+    """What closed a group whose seats are all closed (`events`: theirs): the latest decision among them (else the
+    latest closing), None while one is open or for an item that is no group."""
+    if not item.members:
+        return None
+    closings: dict[str, AuditEvent] = {}
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        kind = event.event_type
+        if event.finding_id and kind in (AuditEventType.DECISION, AuditEventType.EXPIRED):
+            known = closings.get(event.finding_id)
+            if known is None or known.event_type is not AuditEventType.DECISION:
+                closings[event.finding_id] = event
+    if any(member.item_id not in closings for member in item.members):
+        return None
+    decisions = [e for e in closings.values() if e.event_type is AuditEventType.DECISION]
+    return max(decisions or closings.values(), key=lambda e: e.occurred_at)
+
+
+def closing_of(item: ReviewItem, events: Iterable[AuditEvent]) -> AuditEvent | None:
+    """What closed an item (`approval.pages.closing_event`), or a group once all its seats are closed
+    (`group_closing`); None while it is open."""
+    listed = list(events)
+    return closing_event(listed, item.item_id) or group_closing(item, listed)

@@ -1,0 +1,156 @@
+"""Short seats to acknowledge are one queue item per workcenter shift (`review.groups`): until 2026-12-06 each job
+operation's empty seat was an item of its own, each acknowledged alone. The group
+lists its seats, is decided once (each open seat's decision recorded on its own job operation), in bulk too; the crew
+board's "Decide it" leads to it and marks each seat as decided; a seat's own page still decides it alone."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from plexlabor.audit import AuditEventType
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web, recommendation, web_deps
+from tests.unit.webapp.test_web_app_crew import DAY, board_world
+from tests.unit.webapp.test_web_app_crew_board_ux_s13 import _text
+from tests.unit.webapp.viewers import PLANNER
+
+WC10 = "short-seats~2026-03-04~1~WC-10"
+ASM02 = "short-seats~2026-03-04~1~ASM-02"
+
+
+@pytest.fixture
+def world() -> World:
+    """The board's day (crew-0003: an empty seat at WC-10, shift 1), with a second job operation's empty seat at WC-10
+    and one at ASM-02 in the same shift."""
+    world = board_world()
+    for item_id, workcenter, job, segment in (
+        ("crew-0010", "WC-10", "J100002", "op-8|1"),
+        ("crew-0011", "ASM-02", "J100003", "op-9|1"),
+    ):
+        recommendation(
+            world,
+            item_id,
+            "crew_unstaffed",
+            record_key=f"job-operations:{segment.split('|')[0]}",
+            note=f"1 seat at {workcenter} for job {job} operation 10, shift 1, stays empty: nobody qualified is free",
+            workcenter_code=workcenter,
+            workcenter_id=f"W-{workcenter}",
+            shift_code="1",
+            plan_day="2026-03-04",
+            segment=segment,
+            job_no=job,
+            operation_code="10",
+            start="2026-03-04T06:00:00+00:00",
+            end="2026-03-04T14:30:00+00:00",
+            hours=8.0,
+            seats=1,
+            cause="qualified_busy",
+        )
+    return world
+
+
+def _decisions(world: World, item_id: str) -> list[tuple[str, str, str | None]]:
+    """The item's decisions: status, record, reason."""
+    return [
+        (e.status.value, e.record_key, e.payload.get("reason"))
+        for e in world.audit.for_finding(item_id)
+        if e.event_type is AuditEventType.DECISION
+    ]
+
+
+def _board(deps: Any, lambda_context: Any) -> str:
+    return str(call_web(deps, "GET", "/crew", PLANNER, lambda_context, query={**DAY, "dept": "all"})["body"])
+
+
+def test_the_queue_lists_one_item_per_workcenter_shift_and_its_page_lists_the_seats(
+    world: World, lambda_context: Any
+) -> None:
+    deps = web_deps(world)
+
+    queue = str(call_web(deps, "GET", "/queue", PLANNER, lambda_context)["body"])
+    page = str(call_web(deps, "GET", f"/items/{WC10}", PLANNER, lambda_context)["body"])
+
+    listed = re.findall(r'name="on_page" value="([^"]+)"', queue)
+    assert WC10 in listed and ASM02 in listed
+    assert not {"crew-0003", "crew-0010", "crew-0011"} & set(listed)  # the seats are not items of their own
+    assert f'<a href="/dev/items/{WC10}">Short seats</a>' in queue
+    text = _text(page)
+    assert "2 seats stay empty at WC-10, shift 1 on 2 job operations" in text
+    assert 'href="/dev/items/crew-0003"' in page and 'href="/dev/items/crew-0010"' in page
+    assert "crew-0011" not in page  # another workcenter's
+    assert 'value="approve"' in page and 'value="reject"' in page
+    assert "job-operations:op-8" in page  # each seat's Plex record, under "Plex ids"
+    board = _board(deps, lambda_context)  # each seat's "Decide it" leads to its group
+    assert board.count(f'href="/dev/items/{WC10}?') == 2 and board.count(f'href="/dev/items/{ASM02}?') == 1
+
+
+def test_approving_the_group_acknowledges_each_seat_on_its_own_record_and_the_board_agrees(
+    world: World, lambda_context: Any
+) -> None:
+    deps = web_deps(world)
+
+    approved = call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form={"action": "approve"})
+
+    assert approved["statusCode"] == 303
+    assert _decisions(world, "crew-0003") == [("approved", "jobs:crew-0003", None)]
+    assert _decisions(world, "crew-0010") == [("approved", "job-operations:op-8", None)]
+    assert _decisions(world, "crew-0011") == []  # ASM-02's seat waits
+    board = _text(_board(deps, lambda_context))
+    assert board.count("acknowledged by") == 2
+    assert board.count("Decide it") == 1  # ASM-02's
+    closed = _text(str(call_web(deps, "GET", f"/items/{WC10}", PLANNER, lambda_context)["body"]))
+    assert "Approved by" in closed and "nothing more can be decided here" in closed
+    queue = str(call_web(deps, "GET", "/queue", PLANNER, lambda_context)["body"])
+    assert WC10 not in re.findall(r'name="on_page" value="([^"]+)"', queue)
+
+
+def test_a_seat_decided_on_its_own_page_is_left_as_it_was_and_the_group_decides_the_rest(
+    world: World, lambda_context: Any
+) -> None:
+    deps = web_deps(world)
+    alone = {"action": "reject", "reason": "a temp is booked"}
+    assert call_web(deps, "POST", "/items/crew-0003", PLANNER, lambda_context, form=alone)["statusCode"] == 303
+
+    page = str(call_web(deps, "GET", f"/items/{WC10}", PLANNER, lambda_context)["body"])
+    approved = call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form={"action": "approve"})
+
+    assert 'href="/dev/items/crew-0003"' not in page and "1 seat stays empty at WC-10, shift 1" in _text(page)
+    assert approved["statusCode"] == 303
+    assert _decisions(world, "crew-0003") == [("rejected", "jobs:crew-0003", "a temp is booked")]
+    assert _decisions(world, "crew-0010") == [("approved", "job-operations:op-8", None)]
+
+
+def test_rejecting_groups_in_bulk_rejects_each_seat_with_the_reason_and_names_the_groups(
+    world: World, lambda_context: Any
+) -> None:
+    deps = web_deps(world)
+    refused = call_web(deps, "POST", "/queue", PLANNER, lambda_context, form={"item": [WC10], "action": "reject"})
+    assert refused["statusCode"] == 400 and _decisions(world, "crew-0003") == []
+
+    form = {"item": [WC10, ASM02], "action": "reject", "reason": "covered by overtime"}
+    done = call_web(deps, "POST", "/queue", PLANNER, lambda_context, form=form)
+
+    location = done["multiValueHeaders"]["Location"][0]
+    assert parse_qs(urlsplit(location).query)["decided"] == ["2"]
+    for seat in ("crew-0003", "crew-0010", "crew-0011"):
+        assert [status for status, _, reason in _decisions(world, seat)] == ["rejected"], seat
+        assert _decisions(world, seat)[0][2] == "covered by overtime"
+    query = {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+    flash = _text(str(call_web(deps, "GET", "/queue", PLANNER, lambda_context, query=query)["body"]))
+    assert "Rejected 2: Short seats (2), WC-10 · shift 1 · Wed 2026-03-04; Short seats (1), ASM-02" in flash
+
+
+def test_a_seats_own_link_still_opens_and_decides_it_alone(world: World, lambda_context: Any) -> None:
+    deps = web_deps(world)
+
+    page = str(call_web(deps, "GET", "/items/crew-0010", PLANNER, lambda_context)["body"])
+    approved = call_web(deps, "POST", "/items/crew-0010", PLANNER, lambda_context, form={"action": "approve"})
+
+    assert 'value="approve"' in page and "1 seat at WC-10 for job J100002" in _text(page)
+    assert approved["statusCode"] == 303
+    assert _decisions(world, "crew-0010") == [("approved", "job-operations:op-8", None)]
+    assert _decisions(world, "crew-0003") == []
