@@ -50,6 +50,7 @@ from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import ReplanSender, people_in
 from plexlabor.crew.suggestions import CREW_KINDS
 from plexlabor.incidents.listing import IncidentLog
+from plexlabor.incidents.registry import MODEL_RECORD_KEY as INCIDENT_MODELS
 from plexlabor.incidents.withdrawal import closing_words
 from plexlabor.learning.events import model_story
 from plexlabor.models.anomalies import AnomalyType
@@ -65,6 +66,7 @@ from plexlabor.review.decisions import ApprovalGuards, Outcome, ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
 from plexlabor.review.edits import EditableField, editable_fields, edited_correction
 from plexlabor.review.evidence import evidence_words
+from plexlabor.review.groups import closing_of
 from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_label
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import CLOSED_STATUSES, Filters, ReviewQueue, Role, Viewer, kinds_of
@@ -671,7 +673,7 @@ def _decided_line(page: Page, item_id: str | None) -> str | None:
 def _decision(page: Page, item_id: str) -> tuple[str, ReviewItem] | None:
     """ "Approved" or "Rejected" and the item, when the audit shows the item decided and the viewer may see it."""
     seen = page.deps.review.queue.seen(page.viewer, item_id)
-    closing = closing_event(seen[1], item_id) if seen is not None else None
+    closing = closing_of(*seen) if seen is not None else None
     if seen is None or closing is None or closing.event_type is not AuditEventType.DECISION:
         return None
     return ("Approved" if closing.status is AuditStatus.APPROVED else "Rejected"), seen[0]
@@ -726,7 +728,7 @@ def _nothing_to_approve(seen: tuple[ReviewItem, list[AuditEvent]] | None, item_i
 def _closed_item_page(page: Page, item_id: str, seen: tuple[ReviewItem, list[AuditEvent]] | None) -> Response[str]:
     """A decided or expired item the viewer may see (`seen`: the item and its events, `ReviewQueue.seen`): its page,
     saying what happened, without the form; 404 for one that is unknown or not theirs (never told apart)."""
-    closing = closing_event(seen[1], item_id) if seen is not None else None
+    closing = closing_of(*seen) if seen is not None else None
     if seen is None or closing is None:
         message = "There is no such suggestion, or it is not yours to see."
         return page.render("message.html", 404, title="Not open", page="item", message=message)
@@ -855,7 +857,7 @@ def _closed_before(page: Page, item_id: str) -> AuditEvent | None:
     by the EHS lead): told so with a 409 saying what closed it, not the 404 of an unknown item. None otherwise (an
     item unknown or not theirs stays a 404)."""
     seen = page.deps.review.queue.seen(page.viewer, item_id)
-    return closing_event(seen[1], item_id) if seen is not None else None
+    return closing_of(*seen) if seen is not None else None
 
 
 def _withdrawn(page: Page, item_id: str, closing: AuditEvent) -> Response[str]:
@@ -922,6 +924,7 @@ def kpis() -> Response[str]:
         reviewer_days=reviewer_days,
         reviewer=page.reviewer,
         models=model_story(page.deps.review.audit),
+        incident_models=model_story(page.deps.review.audit, INCIDENT_MODELS),
         runs=kpi_runs(page.deps.retrain_runs, page.deps.review.clock).last() if page.deps.retrain_runs else {},
         minutes=minutes,
         percent=percent,
