@@ -62,6 +62,9 @@ undo (`call_off_undone`) says who undid it (`reported_by`), not why."""
 NO_SEAT = "replan_no_seat"
 """On a re-plan's `applied` event: the call-off or absence it applied was of a person with no seat in the shift's plan,
 so nothing was re-planned (`replanning._no_seat`); the crew board says so."""
+DROPPED = "replan_dropped"
+"""On a `replan` event: crew_replan dropped its message, not applied it (an error it meets on every delivery:
+`replanning.dropped_event`, `{"error": <type>, "reason": <text>}`); the crew board says the re-plan failed."""
 SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")
 """What a message may be about: each reason names one of them (`NEEDS`) or none, never another."""
 ABOUT_SOMEONE = {
