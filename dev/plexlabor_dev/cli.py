@@ -120,7 +120,8 @@ GROUPS = {
 """Commands that only hold subcommands (an ACTION); the first command under one adds it."""
 
 MODEL_WHERE = (
-    arg("--artifacts-dir", help="folder holding models/scorer/ (instead of the bucket)"),
+    arg("--of", choices=("scorer", "incidents"), default="scorer", help="whose registry (default: the scorer's)"),
+    arg("--artifacts-dir", help="folder holding models/scorer/ or models/incidents/ (instead of the bucket)"),
     arg("--bucket", help="artifacts bucket (default: env ARTIFACTS_BUCKET_NAME)"),
     AUDIT_TABLE,
     ENDPOINT_URL,
@@ -129,10 +130,10 @@ MODEL_WHERE = (
 MODEL_ARGS = (
     arg(
         "version",
-        help="a stored model version, e.g. scorer-1a2b3c4d5e (`model list`), or 'packaged' for the packaged scorer",
+        help="a stored model version, e.g. scorer-1a2b3c4d5e or oiics-1a2b3c4d5e (`model list`), or 'packaged' for "
+        "the packaged model",
     ),
     *MODEL_WHERE,
-    arg("--of", choices=("scorer", "incidents"), default="scorer", help="whose registry (default: the scorer's)"),
     arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
 )
 """`model promote` and `model rollback` take the same arguments; `model list` where they look."""
@@ -416,19 +417,21 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "model promote",
-        "put a stored scorer model in force (audited)",
+        "put a stored scorer (or --of incidents: incident) model in force (audited)",
         "plexlabor_dev.commands.model:model_command",
         MODEL_ARGS,
     ),
     Command(
         "model rollback",
-        "put an earlier scorer model back in force (audited)",
+        "put an earlier scorer (or incident) model, or the packaged one, back in force (audited; holds automatic "
+        "promotion)",
         "plexlabor_dev.commands.model:model_command",
         MODEL_ARGS,
     ),
     Command(
         "model list",
-        "the scorer versions that can be put in force: packaged and stored, which is in force, the shadow",
+        "the scorer (or incident) versions that can be put in force: packaged and stored, which is in force, "
+        "the shadow",
         "plexlabor_dev.commands.model:list_command",
         (*MODEL_WHERE, JSON),
     ),

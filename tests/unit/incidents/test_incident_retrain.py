@@ -17,12 +17,14 @@ from plexlabor.incidents.registry import (
     MODEL_RECORD_KEY,
     IncidentModels,
     ModelInForce,
+    line,
     model_event,
-    put_in_force,
+    promote,
 )
 from plexlabor.incidents.reports import CodedReport, write_coded_reports
 from plexlabor.incidents.retrain import ACTOR, IncidentRetrainEvent, RetrainDeps, RetrainSettings, _verdict, run
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_codes, log_incident, opening
+from plexlabor.learning.manage import put_in_force
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.platform.retrainruns import LAST_RUN_KEY
 from tests.support import load_event
@@ -102,9 +104,11 @@ def test_a_candidate_is_promoted_then_incident_log_codes_with_it_and_a_rollback_
     assert shadow_card is not None and shadow_card["in_force"]["version"] == version
     assert shadow_card["in_force"]["figures"]["reports"] == 15
 
-    pointer = put_in_force(models, audit, shadow["version"], rollback=False, by="ehs-admin", at=NOW)
+    assert models.shadow() == shadow["version"]
+    pointer = put_in_force(line(models, None), audit, shadow["version"], rollback=False, by="ehs-admin", at=NOW)
     assert pointer["previous"] == version and in_force.current().version == shadow["version"]  # type: ignore[union-attr]
-    put_in_force(models, audit, version, rollback=True, by="ehs-admin", at=NOW)
+    assert models.shadow() is None  # a move ends the shadow
+    put_in_force(line(models, None), audit, version, rollback=True, by="ehs-admin", at=NOW)
     assert models.in_force() == version and in_force.current().version == version  # type: ignore[union-attr]
     statuses = [e.status for e in audit.history(MODEL_RECORD_KEY)]
     assert sorted(s.value for s in statuses) == ["promoted", "promoted", "rolled_back", "shadow"]
@@ -133,9 +137,10 @@ def test_the_same_version_promoted_again_after_a_rollback_is_a_step_of_its_own()
         models.save(b"model", version, {"verdict": "promoted"}, "")
     card = models.card("oiics-a")
     at = [datetime(2026, 12, day, tzinfo=UTC) for day in (1, 2, 3)]
-    put_in_force(models, audit, "oiics-a", rollback=False, by=ACTOR, at=at[0], card=card)
-    put_in_force(models, audit, "oiics-b", rollback=True, by="ehs-admin", at=at[1])
-    put_in_force(models, audit, "oiics-a", rollback=False, by=ACTOR, at=at[2], card=card)
+    assert card is not None
+    promote(models, audit, "oiics-a", by=ACTOR, at=at[0], card=card)
+    put_in_force(line(models, None), audit, "oiics-b", rollback=True, by="ehs-admin", at=at[1])
+    promote(models, audit, "oiics-a", by=ACTOR, at=at[2], card=card)
     steps = [(e.status, e.model_version) for e in audit.history(MODEL_RECORD_KEY)]
     promoted_a = (AuditStatus.PROMOTED, "oiics-a")
     assert steps == [promoted_a, (AuditStatus.ROLLED_BACK, "oiics-b"), promoted_a] and models.in_force() == "oiics-a"

@@ -47,6 +47,11 @@ NEVER = math.inf
 """The threshold of a field whose validation reports never reached the target accuracy."""
 
 
+def version_of(blob: bytes) -> str:
+    """A model file's version: `oiics-` and the start of its SHA-256 (audited with each coding)."""
+    return "oiics-" + hashlib.sha256(blob).hexdigest()[:10]
+
+
 @dataclass(frozen=True)
 class ClassifierSettings:
     """How a classifier is trained (the defaults are the shipped model's)."""
@@ -169,7 +174,7 @@ class IncidentClassifier:
         self.thresholds: dict[Field, float] = {of: 0.0 for of in Field}
         self.card: ModelCard | None = None
         self.version = "unsaved"
-        """`oiics-` and the start of the model file's SHA-256 once saved and loaded (audited with each coding)."""
+        """`version_of` the model file once saved and loaded."""
 
     @classmethod
     def fit(cls, reports: Sequence[CodedReport], settings: ClassifierSettings) -> IncidentClassifier:
@@ -295,7 +300,7 @@ class IncidentClassifier:
             error=IncidentModelError,
             compressed=True,
         )
-        classifier.version = "oiics-" + hashlib.sha256(blob).hexdigest()[:10]
+        classifier.version = version_of(blob)
         return classifier
 
     @classmethod

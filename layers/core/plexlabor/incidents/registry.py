@@ -1,101 +1,80 @@
 """The incident models beside the packaged one: every retrained model with its card, the pointer to the one
-in force, and how incident_log finds it.
+in force, the shadow, and how incident_log finds the one in force.
 
 Keys under `models/incidents/` of the artifacts bucket (`PREFIX`): `<version>/model.pkl.gz` (the
 classifier's own gzipped pickle, `IncidentClassifier.to_bytes`), `<version>/card.json` (what it was
 trained on and how it and the model it was measured against did on the held-out corrections),
 `<version>/rows.csv` (its corrections, in the OSHA layout), `latest.json` (the version in force, since
-when, by whom, and the one before it), and `training/base.csv`: the OSHA-layout reports the packaged
-model was trained on, which a retraining adds the corrections to (put there at deployment; without it
-the corrections are all it learns from).
+when, by whom, and the one before it; the packaged model's version after a move back to it; the hold on
+automatic promotion an admin's rollback leaves), `shadow.json` (the newest candidate kept in shadow) and
+`training/base.csv`: the OSHA-layout reports the packaged model was trained on, which a retraining adds the
+corrections to (put there at deployment; without it the corrections are all it learns from). The pointers,
+cards and hold are the scorer's registry's (`platform.modelregistry.VersionedModels`).
 
-`put_in_force` moves the pointer (a promotion, or a rollback to an earlier version) with its `model`
-audit event under `MODEL_RECORD_KEY`, recorded first. `ModelInForce` is incident_log's view: the
-pointer re-read at most every `ttl_s` seconds, the model only when the pointer names another version;
-no pointer: the packaged model; a pointer or model that cannot be read: the model held (the packaged
-one when none is), logged as a warning.
+`promote` is the scheduled run's move, its `model` audit event under `MODEL_RECORD_KEY` recorded first; moves by
+hand (promote, rollback, to the packaged model too) are the scorer's (`learning.manage`, through `line`).
+`ModelInForce` is incident_log's view: the pointer re-read at most every `ttl_s` seconds, the model only when the
+pointer names another version; no version in force: the packaged model; a pointer or model that cannot be read:
+the model held (the packaged one when none is), logged as a warning.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plexlabor.audit import append_once
 from plexlabor.audit.events import AuditEvent, AuditStatus
 from plexlabor.audit.events import model_event as audit_model_event
 from plexlabor.audit.store import AuditStore
-from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.errors import IncidentModelError
-from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
+from plexlabor.platform.artifacts import ArtifactError, check_key
+from plexlabor.platform.modelregistry import ModelLine, VersionedModels
+
+if TYPE_CHECKING:  # scikit-learn is loaded where a model is read, not where the story is (the KPI page)
+    from plexlabor.incidents.classifier import IncidentClassifier
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "models/incidents/"
 """Where incident models live in the artifacts bucket (infra grants it by this prefix)."""
-LATEST = "latest.json"
 BASE_ROWS = "training/base.csv"
 MODEL_RECORD_KEY = "models:incidents"
 """The audit record an incident model's story is kept under."""
 DEFAULT_TTL_S = 600.0
 
 
-def _key(version: str, name: str) -> str:
-    return f"{version}/{name}"
+class IncidentModels(VersionedModels):
+    """Every retrained incident model with its card, the pointer to the one in force and the shadow."""
 
-
-class IncidentModels:
-    """Every retrained incident model with its card, and the pointer to the one in force."""
-
-    def __init__(self, store: ArtifactStore) -> None:
-        self.store = store
+    model_file = "model.pkl.gz"
+    prefix = PREFIX
 
     def save(self, blob: bytes, version: str, card: dict[str, Any], rows: str) -> None:
         """Store a model, its rows and its card (the card last: a model with a card is complete)."""
-        self.store.put(_key(version, "model.pkl.gz"), blob, "application/gzip")
-        self.store.put(_key(version, "rows.csv"), rows.encode(), "text/csv")
-        self.store.put(
-            _key(version, "card.json"), json.dumps({**card, "version": version}).encode(), "application/json"
-        )
-
-    def card(self, version: str) -> dict[str, Any] | None:
-        raw = self.store.get(_key(version, "card.json"))
-        return None if raw is None else dict(json.loads(raw))
+        self.store.put(self.model_key(version), blob, "application/gzip")
+        self.store.put(check_key(f"{version}/rows.csv"), rows.encode(), "text/csv")
+        self.put_card(version, card)
 
     def model(self, version: str) -> IncidentClassifier | None:
-        raw = self.store.get(_key(version, "model.pkl.gz"))
+        from plexlabor.incidents.classifier import IncidentClassifier
+
+        raw = self.store.get(self.model_key(version))
         return None if raw is None else IncidentClassifier.from_bytes(raw, f"{PREFIX}{version}")
-
-    def pointer(self) -> dict[str, Any] | None:
-        """`latest.json` (version, since, by, previous), or None when no version was ever put in force."""
-        raw = self.store.get(LATEST)
-        if raw is None:
-            return None
-        try:
-            pointer = json.loads(raw)
-        except ValueError:
-            pointer = None
-        if not isinstance(pointer, dict):
-            raise ArtifactError(f"{PREFIX}{LATEST} is not a model pointer")
-        return pointer
-
-    def in_force(self) -> str | None:
-        """The version in force, or None (the packaged model is used)."""
-        version = (self.pointer() or {}).get("version")
-        return version if isinstance(version, str) else None
-
-    def moved_since(self) -> str:
-        """The mark of the pointer's last move (its `since`; "" for none) a scheduled verdict's id names."""
-        return str((self.pointer() or {}).get("since", ""))
 
     def base_rows(self) -> str | None:
         raw = self.store.get(BASE_ROWS)
         return None if raw is None else raw.decode("utf-8")
+
+
+def line(models: IncidentModels, packaged: str | None) -> ModelLine:
+    """The incident coder's line as an admin moves it (`plexlabor model ... --of incidents`); `packaged`: the
+    version of the model packaged with the code (`wiring.packaged_version`), None when none is."""
+    return ModelLine(models, MODEL_RECORD_KEY, packaged, what="incident model", of="incidents")
 
 
 def model_event(
@@ -118,31 +97,20 @@ def model_event(
     )
 
 
-def put_in_force(
-    models: IncidentModels,
-    audit: AuditStore,
-    version: str,
-    *,
-    rollback: bool,
-    by: str,
-    at: datetime,
-    card: dict[str, Any] | None = None,
+def promote(
+    models: IncidentModels, audit: AuditStore, version: str, *, by: str, at: datetime, card: dict[str, Any]
 ) -> dict[str, Any]:
-    """Point `latest.json` at a stored version (recorded first as a `model` event); the new pointer.
-    ArtifactError when it is not stored with its card, or is already in force."""
-    if models.card(version) is None or models.store.get(_key(version, "model.pkl.gz")) is None:
+    """The scheduled run's promotion: its `promoted` event (stable id: a retried run records it once), then
+    `latest.json` moved to `version` (stored with its card); the new pointer. ArtifactError when it is not
+    stored."""
+    if not models.complete(version):
         raise ArtifactError(f"no stored incident model {version} (with its card)")
-    moved = models.pointer() or {}
-    previous = moved.get("version")
-    if previous == version:
-        raise ArtifactError(f"{version} is already in force")
-    status = AuditStatus.ROLLED_BACK if rollback else AuditStatus.PROMOTED
-    payload = {"previous": previous, "manual": card is None, **({"card": card} if card else {})}
-    stable_after = None if card is None else str(moved.get("since", ""))  # a scheduled run's: read before the move
-    append_once(audit, model_event(status, version, actor=by, at=at, payload=payload, stable_after=stable_after))
-    pointer = {"version": version, "since": at.isoformat(), "by": by, "previous": previous}
-    models.store.put(LATEST, json.dumps(pointer).encode(), "application/json")
-    return pointer
+    payload = {"previous": models.in_force(), "manual": False, "card": card}
+    stable_after = models.moved_since()  # read before the move
+    append_once(
+        audit, model_event(AuditStatus.PROMOTED, version, actor=by, at=at, payload=payload, stable_after=stable_after)
+    )
+    return models.put_in_force(version, by=by, at=at)
 
 
 class ModelInForce:

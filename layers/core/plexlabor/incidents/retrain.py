@@ -15,9 +15,12 @@ candidate as a shadow whatever its figures). The run:
 4. the candidate is *not worse* when its event-division accuracy and its accuracy on the share it
    auto-codes are each at least the model in force's (with no model in force, it is not worse);
 5. stores it with its card under `models/incidents/<version>/`, records the verdict as a `model` audit
-   event (`promoted` or `shadow`, with the figures) and, when promoted, moves `latest.json` to it:
-   incident_log picks it up within its TTL (`registry.ModelInForce`). A rollback is
-   `registry.put_in_force(..., rollback=True)`.
+   event (`promoted` or `shadow`, with the figures) and, when promoted, moves `latest.json` to it
+   (`registry.promote`): incident_log picks it up within its TTL (`registry.ModelInForce`); otherwise
+   `shadow.json` names it. While an admin's rollback holds automatic promotion (`latest.json`'s
+   `promotion_held`, the scorer's hold: `platform.modelregistry`), a candidate not worse is kept in shadow
+   too, with the reason (`held_reason`); `plexlabor model promote VERSION --of incidents` lifts the hold
+   (`learning.manage.put_in_force`, which also rolls back, to the packaged model too).
 
 A candidate identical to a stored version (same bytes) is not stored again. Every run, whatever its outcome,
 leaves its record (`platform.retrainruns`: when, outcome, corrections counted, how many needed) as
@@ -26,7 +29,6 @@ leaves its record (`platform.retrainruns`: when, outcome, corrections counted, h
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,12 +38,14 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict
 
 from plexlabor.audit import AuditStatus, AuditStore, append_once
-from plexlabor.incidents.classifier import ClassifierSettings, IncidentClassifier
+from plexlabor.incidents.classifier import ClassifierSettings, IncidentClassifier, version_of
 from plexlabor.incidents.evaluation import evaluate
-from plexlabor.incidents.registry import IncidentModels, model_event, put_in_force
+from plexlabor.incidents.registry import IncidentModels, model_event
+from plexlabor.incidents.registry import promote as promote_in_force
 from plexlabor.incidents.reports import parse_coded_reports, time_split, write_coded_reports
 from plexlabor.incidents.service import training_reports
 from plexlabor.platform.clock import utc_now
+from plexlabor.platform.modelregistry import held_reason
 from plexlabor.platform.observability import logger
 from plexlabor.platform.retrainruns import Outcome, RetrainRun, record_run
 
@@ -109,7 +113,7 @@ def run(deps: RetrainDeps, request: IncidentRetrainEvent) -> dict[str, Any]:
     base = parse_coded_reports(base_text.splitlines(keepends=True), "base.csv") if base_text else []
     candidate = IncidentClassifier.train([*base, *older], deps.settings.classifier)
     blob = candidate.to_bytes()
-    version = "oiics-" + hashlib.sha256(blob).hexdigest()[:10]
+    version = version_of(blob)
     summary: dict[str, Any] = {"trained": True, "version": version, "corrections": len(corrections)}
     if deps.models.card(version) is not None:
         logger.info("candidate already stored", version=version)
@@ -120,7 +124,9 @@ def run(deps: RetrainDeps, request: IncidentRetrainEvent) -> dict[str, Any]:
     figures = evaluate(IncidentClassifier.from_bytes(blob, version), held_out)
     current_figures = evaluate(current, held_out) if current is not None else None
     better, reasons = _verdict(figures, current_figures)
-    promote = better and request.detail.promote
+    hold = deps.models.promotion_hold()  # an admin's rollback: a human override the schedule does not undo
+    reasons = [*reasons, *([held_reason(hold)] if hold else [])]
+    promote = better and request.detail.promote and hold is None
     card = {
         "trained_at": deps.clock().isoformat(),
         "base_reports": len(base),
@@ -135,12 +141,13 @@ def run(deps: RetrainDeps, request: IncidentRetrainEvent) -> dict[str, Any]:
     deps.models.save(blob, version, card, write_coded_reports(older))
     status = AuditStatus.PROMOTED if promote else AuditStatus.SHADOW
     if promote:
-        put_in_force(deps.models, deps.audit, version, rollback=False, by=ACTOR, at=deps.clock(), card=card)
+        promote_in_force(deps.models, deps.audit, version, by=ACTOR, at=deps.clock(), card=card)
     else:
         payload = {"card": card, "previous": in_force_version}
         stable_after = deps.models.moved_since()
         event = model_event(status, version, actor=ACTOR, at=deps.clock(), payload=payload, stable_after=stable_after)
         append_once(deps.audit, event)
+        deps.models.put_shadow(version, at=deps.clock())
     _record(deps, "promoted" if promote else "shadow", len(corrections), version)
     logger.info("incident model retrained", version=version, verdict=status.value, reasons=reasons)
     gated = {name: figures[name] for name in GATED}

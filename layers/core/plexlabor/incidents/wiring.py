@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from plexlabor.incidents.classifier import IncidentClassifier
+from plexlabor.incidents.classifier import IncidentClassifier, version_of
 from plexlabor.incidents.errors import IncidentModelError
 from plexlabor.incidents.nightly import TrendsDeps
 from plexlabor.incidents.registry import PREFIX as MODELS_PREFIX
@@ -78,6 +78,15 @@ def packaged_classifier(path: Path = PACKAGED_MODEL) -> IncidentClassifier | Non
         return IncidentClassifier.load(path)
     except (OSError, IncidentModelError) as error:
         logger.warning("no incident model in force: every incident goes for review", extra={"reason": str(error)})
+        return None
+
+
+def packaged_version(path: Path = PACKAGED_MODEL) -> str | None:
+    """The shipped model's version (`classifier.version_of` its file, which is not unpickled), or None when there
+    is none."""
+    try:
+        return version_of(path.read_bytes())
+    except OSError:
         return None
 
 

@@ -1,4 +1,5 @@
-"""The `model` audit events: a scorer model put in force, kept as a shadow candidate, or rolled back."""
+"""The `model` audit events: a scorer model put in force, kept as a shadow candidate, or rolled back; and a model
+line's story as they tell it (the scorer's, or the incident coder's under its own record)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ IN_FORCE_STATUSES = (AuditStatus.PROMOTED, AuditStatus.ROLLED_BACK)
 
 @dataclass(frozen=True)
 class ModelStory:
-    """The scorer's story as the KPI page tells it: the model in force (None: the packaged one, nothing was
+    """A model line's story as the KPI page tells it: the model in force (None: the packaged one, nothing was
     ever promoted) and every `model` event, newest first."""
 
     in_force: AuditEvent | None
@@ -63,8 +64,8 @@ class ModelStory:
         )
 
 
-def model_story(audit: AuditStore) -> ModelStory:
-    """Read the scorer's `model` events (`MODEL_RECORD_KEY`)."""
-    events = sorted(audit.history(MODEL_RECORD_KEY), key=lambda e: e.occurred_at, reverse=True)
+def model_story(audit: AuditStore, record_key: str = MODEL_RECORD_KEY) -> ModelStory:
+    """Read a model line's `model` events (the scorer's: `MODEL_RECORD_KEY`)."""
+    events = sorted(audit.history(record_key), key=lambda e: e.occurred_at, reverse=True)
     in_force = next((e for e in events if e.status in IN_FORCE_STATUSES), None)
     return ModelStory(in_force, events)

@@ -1,17 +1,19 @@
-"""Put a scorer model in force by hand, and list what can be: `plexlabor model promote|rollback|list`.
+"""Put a model in force by hand, and list what can be: `plexlabor model promote|rollback|list [--of incidents]`.
 
-`put_in_force` moves `models/scorer/latest.json` to a stored version (one with its card), or back to the
-packaged model (`PACKAGED`, or its version: `ModelRegistry.put_packaged`), and records a `model` audit event
-(`promoted` or `rolled_back`) naming who did it, the version that was in force and the plant's cuts the
-version brings (a rollback to a version without cuts, or to the packaged model, removes them). The event is
-recorded first: a pointer is never moved without its event. A rollback holds automatic promotion (the pointer's
-`promotion_held`, its event's `holds_promotion`): scorer_retrain keeps its candidates in shadow until a promote
-by hand lifts it (the event's `lifted_hold`; `model promote packaged` lifts it with the packaged model in force).
+The scorer's line and the incident coder's (`incidents.registry.line`) move alike (`platform.modelregistry`):
+`put_in_force` moves the line's `latest.json` to a stored version (one with its card), or back to the packaged
+model (`PACKAGED`, or its version: `VersionedModels.put_packaged`), and records a `model` audit event (`promoted` or
+`rolled_back`) under the line's record naming who did it and the version that was in force (the scorer's also the
+plant's cuts the version brings: a rollback to a version without cuts, or to the packaged model, removes them). The
+event is recorded first: a pointer is never moved without its event. A rollback holds automatic promotion (the
+pointer's `promotion_held`, its event's `holds_promotion`): the line's scheduled retrain keeps its candidates in
+shadow until a promote by hand lifts it (the event's `lifted_hold`; `model promote packaged` lifts it with the
+packaged model in force).
 
 `stored_models` is what an admin may move the pointer to: the packaged model, then every stored version
 newest first. The registry's store cannot list its keys (`platform.artifacts.ArtifactStore` is put/get only,
-and punch_validator is granted no listing), so the versions are the ones the scorer's `model` events name
-(scorer_retrain records one for every model it stores) and the two pointers, kept when their card is stored.
+and punch_validator is granted no listing), so the versions are the ones the line's `model` events name
+(its retrain records one for every model it stores) and the two pointers, kept when their card is stored.
 """
 
 from __future__ import annotations
@@ -21,19 +23,33 @@ from datetime import datetime
 from typing import Any
 
 from plexlabor.audit.events import AuditStatus
+from plexlabor.audit.events import model_event as audit_model_event
 from plexlabor.audit.store import AuditStore
 from plexlabor.learning.cuts import cuts_json
-from plexlabor.learning.events import model_event, model_story
+from plexlabor.learning.events import MODEL_RECORD_KEY, model_story
 from plexlabor.platform.artifacts import ArtifactError
+from plexlabor.platform.modelregistry import ModelLine
 from plexlabor.validation.registry import ModelRegistry
 from plexlabor.validation.scorer import ScorerModel
 
 PACKAGED = "packaged"
-"""The name `plexlabor model rollback` (or promote) takes for the packaged scorer; its version works too."""
+"""The name `plexlabor model rollback` (or promote) takes for the packaged model; its version works too."""
+
+
+def scorer_line(registry: ModelRegistry, packaged: ScorerModel | None = None) -> ModelLine:
+    """The scorer's line: its events under `MODEL_RECORD_KEY`, each naming the plant's cuts of the model it puts
+    in force."""
+    packaged = packaged or ScorerModel.load()
+
+    def cuts(version: str | None) -> dict[str, Any]:
+        model = packaged if version is None else registry.model(version)
+        return {"cuts": cuts_json(model)} if model is not None else {}
+
+    return ModelLine(registry, MODEL_RECORD_KEY, packaged.version, about=cuts)
 
 
 def put_in_force(
-    registry: ModelRegistry,
+    line: ModelLine | ModelRegistry,
     audit: AuditStore,
     version: str,
     *,
@@ -42,37 +58,37 @@ def put_in_force(
     at: datetime,
     packaged: ScorerModel | None = None,
 ) -> dict[str, Any]:
-    """Point the registry at `version` (`PACKAGED` or the packaged model's version: no stored model) and record
-    why; the new pointer. A rollback holds automatic promotion, a promote lifts a hold (the module docstring).
-    ArtifactError if it is not stored or is already in force (a promote of the model in force that lifts a
-    hold is allowed)."""
-    packaged = packaged or ScorerModel.load()
+    """Point the line's registry (a `ModelRegistry`: the scorer's line, `packaged` its packaged model) at `version`
+    (`PACKAGED` or the packaged model's version: no stored model) and record why; the new pointer. A rollback holds
+    automatic promotion, a promote lifts a hold (the module docstring). ArtifactError if it is not stored or is
+    already in force (a promote of the model in force that lifts a hold is allowed)."""
+    line = line if isinstance(line, ModelLine) else scorer_line(line, packaged)
+    registry = line.registry
     status = AuditStatus.ROLLED_BACK if rollback else AuditStatus.PROMOTED
     previous, held = registry.in_force(), registry.promotion_hold()
     hold: dict[str, Any] = {"holds_promotion": True} if rollback else {"lifted_hold": held} if held else {}
-    if version in (PACKAGED, packaged.version) and registry.model(packaged.version) is None:
+
+    def record(moved: str, payload: dict[str, Any]) -> None:
+        event_payload = {"previous": previous, "manual": True, **payload, **hold}
+        audit.append(audit_model_event(line.record_key, status, moved, occurred_at=at, actor=by, payload=event_payload))
+
+    if version in (PACKAGED, line.packaged) and not (line.packaged and registry.complete(line.packaged)):
+        if line.packaged is None:
+            raise ArtifactError(f"no {line.what} is packaged with the code")
         if previous is None and (rollback or held is None):
-            raise ArtifactError(f"the packaged model {packaged.version} is already in force")
-        payload = {"previous": previous, "manual": True, "packaged": True, "cuts": cuts_json(packaged), **hold}
-        audit.append(model_event(status, packaged.version, actor=by, occurred_at=at, payload=payload))
-        return registry.put_packaged(packaged.version, by=by, at=at, hold=rollback)
-    model = registry.model(version)
-    if model is None or registry.card(version) is None:
+            raise ArtifactError(f"the packaged {line.what} {line.packaged} is already in force")
+        record(line.packaged, {"packaged": True, **line.about(None)})
+        return registry.put_packaged(line.packaged, by=by, at=at, hold=rollback)
+    if not registry.complete(version):
+        of = f" --of {line.of}" if line.of else ""
+        back = f"the packaged model ({line.packaged})" if line.packaged else "no model (every one for review)"
         raise ArtifactError(
-            f"no stored model {version} (with its card); `plexlabor model list` lists the stored versions, "
-            f"and `plexlabor model rollback {PACKAGED}` puts the packaged model ({packaged.version}) back"
+            f"no stored {line.what} {version} (with its card); `plexlabor model list{of}` lists the stored versions, "
+            f"and `plexlabor model rollback {PACKAGED}{of}` puts {back} back"
         )
     if previous == version and (rollback or held is None):
         raise ArtifactError(f"{version} is already in force")
-    audit.append(
-        model_event(
-            status,
-            version,
-            actor=by,
-            occurred_at=at,
-            payload={"previous": previous, "manual": True, "cuts": cuts_json(model), **hold},
-        )
-    )
+    record(version, line.about(version))
     return registry.put_in_force(version, by=by, at=at, hold=rollback)
 
 
@@ -91,13 +107,14 @@ class StoredModel:
         return self.card is None
 
 
-def stored_models(registry: ModelRegistry, audit: AuditStore, packaged: ScorerModel | None = None) -> list[StoredModel]:
-    """The packaged model, then every stored version with its card, the newest event's first (module docstring)."""
-    packaged = packaged or ScorerModel.load()
+def stored_models(line: ModelLine, audit: AuditStore) -> list[StoredModel]:
+    """The packaged model (when one is), then every stored version with its card, the newest event's first
+    (module docstring)."""
+    registry = line.registry
     in_force, shadow = registry.in_force(), registry.shadow()
-    named = [event.model_version for event in model_story(audit).events]
-    versions = dict.fromkeys(v for v in (*named, in_force, shadow) if v and v != packaged.version)
-    listed = [StoredModel(packaged.version, None, in_force in (None, packaged.version), False)]
+    named = [event.model_version for event in model_story(audit, line.record_key).events]
+    versions = dict.fromkeys(v for v in (*named, in_force, shadow) if v and v != line.packaged)
+    listed = [StoredModel(line.packaged, None, in_force in (None, line.packaged), False)] if line.packaged else []
     for version in versions:
         card = registry.card(version)
         if card is not None:
