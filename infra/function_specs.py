@@ -15,6 +15,7 @@ Pure data: no CDK import, so the queue construct and the tests can use it cheapl
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -339,12 +340,21 @@ def _consumers(specs: Iterable[FunctionSpec]) -> dict[QueueName, FunctionSpec]:
     return consumers
 
 
+def covering_visibility_s(run_s: float, batching_window_s: float) -> int:
+    """A queue's visibility timeout in whole seconds: the time its consumer may run a batch, plus the batching window,
+    which the messages received first wait out before the function starts (so their receipt handles stay valid and no
+    message comes back while its batch succeeds). The local runtime's queues follow the same rule (ux_s16 #3)."""
+    return math.ceil(run_s + batching_window_s)
+
+
 def visibility_timeouts(specs: Iterable[FunctionSpec]) -> dict[QueueName, int]:
     """Visibility timeout (s) of each queue from its one consumer: its timeout x 6 (a standard queue) or x 2 (FIFO,
-    `FIFO_VISIBILITY_FACTOR`), + the batching window."""
+    `FIFO_VISIBILITY_FACTOR`), + the batching window (`covering_visibility_s`)."""
     return {
-        queue: (FIFO_VISIBILITY_FACTOR if queue.fifo else VISIBILITY_TIMEOUT_FACTOR) * spec.timeout_s
-        + spec.max_batching_window_s
+        queue: covering_visibility_s(
+            (FIFO_VISIBILITY_FACTOR if queue.fifo else VISIBILITY_TIMEOUT_FACTOR) * spec.timeout_s,
+            spec.max_batching_window_s,
+        )
         for queue, spec in _consumers(specs).items()
     }
 

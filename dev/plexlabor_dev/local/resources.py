@@ -60,9 +60,10 @@ def create_idempotency_table(dynamodb: Any, name: str) -> None:
 
 
 def create_queues(
-    sqs: Any, stage: str, *, max_receive_count: int, visibility_timeout_s: int
+    sqs: Any, stage: str, *, max_receive_count: int, visibility_timeouts: Mapping[QueueName, int]
 ) -> tuple[dict[QueueName, str], dict[QueueName, str], dict[QueueName, str], dict[QueueName, str]]:
-    """Each work queue and its DLQ: (queue URLs, queue ARNs, DLQ URLs, DLQ ARNs)."""
+    """Each work queue (with its visibility timeout in seconds) and its DLQ: (queue URLs, queue ARNs, DLQ URLs, DLQ
+    ARNs)."""
     urls, arns, dlq_urls, dlq_arns = {}, {}, {}, {}
     for name in QueueName:
         fifo = {"FifoQueue": "true"} if name.fifo else {}  # as the stack's (replan): SQS wants the .fifo suffix
@@ -75,7 +76,7 @@ def create_queues(
             QueueName=physical_name(stage, f"{name.value}{suffix}"),
             Attributes={
                 **fifo,
-                "VisibilityTimeout": str(visibility_timeout_s),
+                "VisibilityTimeout": str(visibility_timeouts[name]),
                 "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive_count}),
             },
         )["QueueUrl"]
@@ -127,7 +128,7 @@ def create_resources(
     stage: str,
     region: str,
     max_receive_count: int,
-    visibility_timeout_s: int,
+    visibility_timeouts: Mapping[QueueName, int],
     secret_values: Mapping[SecretName, str],
     notify_sender: str,
     state_machine_file: Path | None,
@@ -139,7 +140,7 @@ def create_resources(
     create_state_table(dynamodb, state)
     create_idempotency_table(dynamodb, idempotency)
     urls, arns, dlq_urls, dlq_arns = create_queues(
-        clients["sqs"], stage, max_receive_count=max_receive_count, visibility_timeout_s=visibility_timeout_s
+        clients["sqs"], stage, max_receive_count=max_receive_count, visibility_timeouts=visibility_timeouts
     )
     secret_arns, values = create_secrets(clients["secretsmanager"], stage, secret_values)
     bucket = physical_name(stage, "artifacts")

@@ -46,7 +46,7 @@ from infra.constants import (
     QueueName,
     SecretName,
 )
-from infra.function_specs import FUNCTION_SPECS, FunctionSpec
+from infra.function_specs import FUNCTION_SPECS, FunctionSpec, covering_visibility_s
 from infra.wiring import environment_sources
 from plexlabor.audit.dynamodb import DynamoDbAuditStore
 from plexlabor.copilot import PROCEDURES_PREFIX
@@ -138,7 +138,8 @@ class LocalRuntime(Lifecycle):
     - `environment`: variables every function gets on top of its own; `function_environment`: per
       function name, on top of that;
     - `max_receive_count` (redrive to the DLQ), `visibility_timeout_s` (how soon a failed message
-      comes back: seconds here, 6 x the function timeout on AWS), `poll_wait_s` (long-poll wait),
+      comes back: seconds here, 6 x the function timeout on AWS; each queue adds its consumer's batching window,
+      as on AWS: `visibility_s`), `poll_wait_s` (long-poll wait),
       `max_batching_window_s` (caps a spec's batching window: a poller that got fewer than
       `batch_size` messages keeps collecting for up to that long, as Lambda's window does; by default
       `BATCHING_WINDOW_ENV` if set, else no cap: each queue batches for its spec's window, as on AWS).
@@ -245,7 +246,7 @@ class LocalRuntime(Lifecycle):
             stage=self.stage,
             region=self.region,
             max_receive_count=self.max_receive_count,
-            visibility_timeout_s=self.visibility_timeout_s,
+            visibility_timeouts={queue: self.visibility_s(queue) for queue in QueueName},
             secret_values=self._secret_values,
             notify_sender=self.notify_sender,
             state_machine_file=self.state_machine_file,
@@ -470,6 +471,13 @@ class LocalRuntime(Lifecycle):
         if self.max_batching_window_s is None:
             return float(spec.max_batching_window_s)
         return min(spec.max_batching_window_s, self.max_batching_window_s)
+
+    def visibility_s(self, queue: QueueName) -> int:
+        """The visibility timeout of `queue`: `visibility_timeout_s` (the consumer's run; seconds here) plus the
+        batching window of its consumer's poller, as the stack's (`covering_visibility_s`), so a batch that waits out
+        its window (approval_notify's 60 s) keeps its receipt handles and never reaches the DLQ for succeeding."""
+        windows = [self.batching_window_s(spec) for spec in self.specs.values() if spec.consumes is queue]
+        return covering_visibility_s(self.visibility_timeout_s, max(windows, default=0.0))
 
     def _stop_pollers(self) -> None:
         for poller in self.pollers.values():

@@ -9,8 +9,9 @@ come back after the queue's visibility timeout. The queues' redrive policies mov
 keeps failing to its DLQ (moto does that on the receive after `maxReceiveCount`).
 
 A batch holds each message once. Locally the visibility timeout is short (a failed message comes back
-within seconds), so a message can become visible again while the poller is still collecting its batch
-(a slow receive on a loaded machine) and be received a second time; it then keeps its place in the
+within seconds, after the queue's batching window: `LocalRuntime.visibility_s`), so a message can become visible
+again while the poller is still collecting its batch (a slow receive on a loaded machine) and be received a second
+time; it then keeps its place in the
 batch with its newest receipt handle (`add_to_batch`) instead of reaching the handler twice (for
 approval_notify: two links for one finding, the first already superseded). On AWS the visibility
 timeout outlasts the batching window and the function, so the poller never receives what it holds.

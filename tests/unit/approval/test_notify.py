@@ -152,3 +152,17 @@ def test_a_failed_notify_step_is_recorded_once_with_its_cause_cut_short(world: W
     assert (event.finding_id, event.supervisor_id) == (request.finding.finding_id, "E0200")
     assert event.payload == {"stage": "escalated", "error": "SQS.KmsDisabled", "cause": "x" * MAX_FAILURE_CAUSE_CHARS}
     assert world.notifier.sent == []
+
+
+def test_a_retried_or_redriven_notice_of_a_decided_finding_mails_nobody(world: World) -> None:
+    # Given a finding mailed once and approved through that mail (ux_s16 #3)
+    request = make_request()
+    [token] = world.notified(notice(request, token="task-1"))
+    world.callback.decide(token, "approve", None)
+    mailed = len(world.notifier.sent)
+    # When the same notice comes again (a retry or a DLQ redrive)
+    response = run(sqs_event(notice(request, token="task-1").model_dump(mode="json", by_alias=True)), world.notify)
+    # Then the message is done, nobody is mailed again and no second notification is recorded
+    assert response == {"batchItemFailures": []}
+    assert len(world.notifier.sent) == mailed == 1
+    assert world.events() == ["notification", "decision"]

@@ -13,7 +13,9 @@ Per message of a batch (`NotifyBatch.add`):
 Then `NotifyBatch.flush` sends one e-mail per supervisor and, once it is out, appends an `escalated`
 (second stage) and a `notification` audit event per item. A digest that cannot be sent fails
 exactly the messages it carried, so SQS redelivers only those (a redelivery issues a new link,
-which supersedes the unsent one).
+which supersedes the unsent one). A notice whose finding is closed by the time it is read (decided, in the
+review queue or through an earlier mail, expired, written back: `callback.CLOSING_EVENTS`) is mailed to nobody: a
+retried or redriven message never asks again about what was answered (ux_s16 #3).
 
 Event ids are stable (`stable_event_id`), so a redelivered message cannot record an event twice.
 """
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from plexlabor.approval.callback import CLOSING_EVENTS
 from plexlabor.approval.errors import RecipientUnknownError
 from plexlabor.approval.messages import ApprovalNotice, ExpiryNotice, FailureNotice, Stage
 from plexlabor.approval.notified import (
@@ -157,8 +160,22 @@ class NotifyBatch:
             ),
         )
 
+    def _closed(self, notice: ApprovalNotice) -> bool:
+        """Whether the notice's finding has a closing event already (a decision, expiry or write-back)."""
+        finding = notice.request.finding
+        return any(
+            event.finding_id == finding.finding_id and event.event_type in CLOSING_EVENTS
+            for event in self.service.audit.history(finding.record_key)
+        )
+
     def _prepare(self, notice: ApprovalNotice, message_id: str) -> None:
         service, finding = self.service, notice.request.finding
+        if self._closed(notice):
+            logger.info(
+                "finding already closed; not mailed again",
+                extra={"finding_id": finding.finding_id, "stage": notice.stage.value},
+            )
+            return
         recipient = notice.recipient
         address = service.directory.address_of(recipient)
         if not address:
