@@ -13,6 +13,7 @@ from plexlabor.approval.messages import Decision
 from plexlabor.audit import ApprovalAction
 from plexlabor.learning.promotion import MIN_OWN_MODEL_DECISIONS, fit_candidate, sends
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.validation.decisions import approved
 from plexlabor.validation.findings import Finding
 from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
 from tests.unit.learning.learning_samples import START, decision_rows, decisions, finding
@@ -22,11 +23,12 @@ FROM_40 = MagnitudeCut("beyond_grace_min", 40.0, decisions=25, below=12, upheld_
 SIGNALS = ("badge_elsewhere", "device_unusual", "no_badge_in", "no_workcenter_login", "read_beside_another")
 
 
-def _buddy(n: int, on: set[str], upheld: bool | None) -> Finding:
-    """A buddy punch with the signals `on` (decided `upheld`, or None: a trend finding nobody decided)."""
+def _buddy(n: int, on: set[str], upheld: bool | None, employee: str = "E-100") -> Finding:
+    """A buddy punch of `employee` with the signals `on` (decided `upheld`, or None: a trend finding nobody
+    decided)."""
     features = {name: float(name in on) for name in SIGNALS}
     features |= {"biometric_low": 0.0, "geofence_ratio": 0.0, "mobile": 0.0, "signal_count": float(len(on))}
-    base = finding(n, 0.0, anomaly=AnomalyType.BUDDY_PUNCH).model_copy(
+    base = finding(n, 0.0, employee, AnomalyType.BUDDY_PUNCH).model_copy(
         update={"evidence": {"features": features}, "route": "review" if upheld is not None else "trend"}
     )
     if upheld is None:
@@ -54,6 +56,32 @@ def test_a_family_the_plant_upholds_but_for_the_coin_keeps_the_model_in_force() 
     # the buddy punches with that rare signal and two more are still sent, as the model in force sends them
     upheld_with_it = _buddy(2000, {"badge_elsewhere", "no_badge_in", "read_beside_another"}, True)
     assert sends(PACKAGED, upheld_with_it, 0.7) and sends(candidate, upheld_with_it, 0.7)
+
+
+def _buddy_days(days: int, rejected: int, punches: int, seed: int) -> tuple[list[Finding], list[Finding]]:
+    """`days` buddy punches of 3-4 signals, each a person's day found on each of its `punches` (one finding per
+    punch, the day's features), every finding decided: the last `rejected` days rejected, the others upheld; 200
+    single-signal ones nobody decided."""
+    rng = random.Random(seed)
+    rows = [
+        _buddy(day * punches + punch, on, day < days - rejected, employee=f"E-{day:03d}")
+        for day in range(days)
+        for on in [set(rng.sample(SIGNALS, rng.randint(3, 4)))]
+        for punch in range(punches)
+    ]
+    trend = [_buddy(5000 + i, {rng.choice(SIGNALS[:4])}, None) for i in range(200)]
+    return rows, trend
+
+
+def test_a_buddy_punch_found_on_each_punch_of_the_day_is_one_decision_of_the_day() -> None:
+    # two rejected days of ten, each day two findings decided alike: 4 of 20 rejected decisions (p 0.016 against
+    # the 5 % noise) but 2 of 10 days (p 0.086): within noise, so the model in force's family stays
+    rows, trend = _buddy_days(days=10, rejected=2, punches=2, seed=53)
+    assert len(rows) == 20 and sum(not approved(row) for row in rows) == 4
+    assert fit_candidate(PACKAGED, rows, {}, trend).families["buddy"] == PACKAGED.families["buddy"]
+    # four rejected days of twenty, one finding each, are beyond noise: the family is refit on them
+    distinct, trend = _buddy_days(days=20, rejected=4, punches=1, seed=53)
+    assert fit_candidate(PACKAGED, distinct, {}, trend).families["buddy"] != PACKAGED.families["buddy"]
 
 
 def test_a_type_decided_both_ways_a_few_times_keeps_the_model_in_forces_model_of_it_behind_its_cut() -> None:
