@@ -10,14 +10,14 @@ import pytest
 
 from plexlabor.models.anomalies import AnomalyLabel, AnomalyType
 from plexlabor.plant import PlantFolder, PlantMeta
-from plexlabor.validation.findings import Finding, finding_id_for, write_findings
+from plexlabor.validation.findings import Finding, Route, finding_id_for, write_findings
 from plexlabor.validation.scoring import label_bearing_record_count, score
 from plexlabor_dev.cli import main
 
 A = AnomalyType
 
 
-def finding(key: str, anomaly: AnomalyType, confidence: float = 0.9) -> Finding:
+def finding(key: str, anomaly: AnomalyType, confidence: float = 0.9, route: Route = "trend") -> Finding:
     return Finding(
         finding_id=finding_id_for(key, anomaly),
         record_key=key,
@@ -27,6 +27,7 @@ def finding(key: str, anomaly: AnomalyType, confidence: float = 0.9) -> Finding:
         severity="medium",
         note="test finding",
         model_version="test",
+        route=route,
     )
 
 
@@ -160,7 +161,11 @@ def files(tmp_path: Path) -> tuple[Path, Path, Path]:
     findings = tmp_path / "findings.jsonl"
     write_findings(
         findings,
-        [finding("time-clock-entries:a", A.LATE_CLOCK_IN), finding("time-clock-entries:z", A.LATE_CLOCK_IN, 0.2)],
+        [
+            finding("time-clock-entries:a", A.LATE_CLOCK_IN, route="review"),
+            finding("time-clock-entries:z", A.LATE_CLOCK_IN, 0.2, route="review"),
+            finding("time-clock-entries:y", A.EARLY_CLOCK_IN),  # a false alarm of the trend log: nobody was sent it
+        ],
     )
     return findings, plant.path / "labels.jsonl", plant.path
 
@@ -180,9 +185,26 @@ def test_score_cli_prints_a_table(files: tuple[Path, Path, Path], capsys: pytest
     # a type with neither findings nor labels has no ratio to show, not a perfect score
     untouched = next(line for line in lines if line.startswith("BUDDY_PUNCH"))
     assert untouched.split() == ["BUDDY_PUNCH", "0", "0", "0", "0", "n/a", "n/a", "n/a"]
-    assert any(line.startswith("overall (micro)") for line in lines)
     assert "flagged share:  50.00% (2 records)" in out
     assert "true share:     75.00% (3 records)" in out
+
+
+def test_score_cli_scores_what_was_sent_for_review_and_says_the_trend_logs_figures_too(
+    files: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a findings file whose one false alarm went only to the trend log (ux_s16 #4)
+    findings, labels, plant = files
+    # When scored
+    assert main(["score", "--findings", str(findings), "--labels", str(labels), "--plant", str(plant)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # Then the table and its headline are the findings sent for review; a second line counts the trend log too
+    early = next(line for line in lines if line.startswith("EARLY_CLOCK_IN"))
+    assert early.split() == ["EARLY_CLOCK_IN", "0", "0", "0", "0", "n/a", "n/a", "n/a"]
+    review = next(line for line in lines if line.startswith("sent for review (micro)"))
+    assert review.split()[-7:] == ["3", "1", "1", "2", "0.500", "0.333", "0.400"]
+    everything = next(line for line in lines if line.startswith("all, incl. the trend log"))
+    assert everything.split()[-7:] == ["3", "1", "2", "2", "0.333", "0.333", "0.333"]
+    assert "findings used:  2 sent for review (the table), 1 trend log only" in lines
 
 
 def test_score_cli_json_with_min_confidence(files: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -194,7 +216,8 @@ def test_score_cli_json_with_min_confidence(files: tuple[Path, Path, Path], caps
     assert data["per_type"]["LATE_CLOCK_IN"] == {
         "support": 1, "flagged": 1, "tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0, "f1": 1.0
     }  # fmt: skip
-    assert data["findings_ignored"] == 1
+    assert data["findings_ignored"] == 1 and data["trend_log_only"] == 1
+    assert data["overall_incl_trend_log"]["fp"] == 1 and data["overall"]["fp"] == 0
     assert data["total_records"] == 4 and data["flagged_share"] == pytest.approx(0.25)
 
 

@@ -15,6 +15,10 @@ the JSON keeps the conventions above.
 
 `support` is the number of labelled pairs of the type, `flagged` the number of distinct finding pairs.
 The overall figures are micro-averaged (summed TP, FP, FN over every type).
+
+`plexlabor score` scores what goes to a supervisor (route `review`) and prints a second overall line with the
+trend log's findings too (route `trend`: logged for trends, never sent for review), so a low-confidence trend
+finding does not read as a false alarm somebody was sent (ux_s16 #4).
 """
 
 from __future__ import annotations
@@ -77,6 +81,10 @@ class ScoreReport(BaseModel):
     """flagged_records / total_records, or None when the total is unknown (or zero)."""
     true_share: float | None
     """labelled_records / total_records, or None when the total is unknown (or zero)."""
+    trend_log_only: int = 0
+    """Findings at or above `min_confidence` left out because they only go to the trend log (`sent_for_review`)."""
+    overall_incl_trend_log: TypeScore | None = None
+    """With `sent_for_review`: the overall figures of every finding, the trend log's too; else None."""
 
 
 def score(
@@ -84,16 +92,24 @@ def score(
     labels: Iterable[AnomalyLabel],
     total_records: int | None,
     min_confidence: float = 0.0,
+    sent_for_review: bool = False,
 ) -> ScoreReport:
-    """Compare findings with labels as sets of `(record_key, anomaly_type)` pairs."""
+    """Compare findings with labels as sets of `(record_key, anomaly_type)` pairs; with `sent_for_review`, only the
+    findings routed to review (`overall_incl_trend_log`: all of them)."""
     predicted: set[tuple[str, AnomalyType]] = set()
-    used = ignored = 0
+    with_trend_log: set[tuple[str, AnomalyType]] = set()
+    used = ignored = trend_log_only = 0
     for finding in findings:
         if finding.confidence < min_confidence:
             ignored += 1
             continue
+        pair = (finding.record_key, AnomalyType(finding.anomaly_type))
+        with_trend_log.add(pair)
+        if sent_for_review and finding.route != "review":
+            trend_log_only += 1
+            continue
         used += 1
-        predicted.add((finding.record_key, AnomalyType(finding.anomaly_type)))
+        predicted.add(pair)
     truth = {(label.record_key, AnomalyType(label.anomaly_type)) for label in labels}
 
     per_type: dict[AnomalyType, TypeScore] = {}
@@ -101,7 +117,7 @@ def score(
         mine = {pair for pair in predicted if pair[1] is anomaly}
         true = {pair for pair in truth if pair[1] is anomaly}
         per_type[anomaly] = TypeScore.from_counts(len(mine & true), len(mine - true), len(true - mine))
-    overall = TypeScore.from_counts(len(predicted & truth), len(predicted - truth), len(truth - predicted))
+    overall = _overall(predicted, truth)
 
     flagged_records = len({key for key, _ in predicted})
     labelled_records = len({key for key, _ in truth})
@@ -116,7 +132,13 @@ def score(
         labelled_records=labelled_records,
         flagged_share=flagged_records / total_records if total_records else None,
         true_share=labelled_records / total_records if total_records else None,
+        trend_log_only=trend_log_only,
+        overall_incl_trend_log=_overall(with_trend_log, truth) if sent_for_review else None,
     )
+
+
+def _overall(predicted: set[tuple[str, AnomalyType]], truth: set[tuple[str, AnomalyType]]) -> TypeScore:
+    return TypeScore.from_counts(len(predicted & truth), len(predicted - truth), len(truth - predicted))
 
 
 def label_bearing_record_count(plant: PlantFolder) -> int:
@@ -144,7 +166,11 @@ def format_report(report: ScoreReport) -> str:
 
     lines.extend(row(anomaly.value, s) for anomaly, s in report.per_type.items())
     lines.append("-" * len(header))
-    lines.append(row("overall (micro)", report.overall))
+    if report.overall_incl_trend_log is None:
+        lines.append(row("overall (micro)", report.overall))
+    else:
+        lines.append(row("sent for review (micro)", report.overall))
+        lines.append(row("all, incl. the trend log", report.overall_incl_trend_log))
     lines.append("")
     if report.total_records is None:
         lines.append("shares: unknown (pass --plant for the number of records)")
@@ -153,7 +179,11 @@ def format_report(report: ScoreReport) -> str:
         lines.append(f"flagged share:  {_share(report.flagged_share)} ({report.flagged_records} records)")
         lines.append(f"true share:     {_share(report.true_share)} ({report.labelled_records} records)")
     ignored = f", {report.findings_ignored} below min confidence {report.min_confidence:g} ignored"
-    lines.append(f"findings used:  {report.findings_used}{ignored if report.findings_ignored else ''}")
+    trend = f" sent for review (the table), {report.trend_log_only} trend log only"
+    lines.append(
+        f"findings used:  {report.findings_used}{trend if report.overall_incl_trend_log else ''}"
+        f"{ignored if report.findings_ignored else ''}"
+    )
     return "\n".join(lines)
 
 
@@ -173,7 +203,8 @@ def _existing(path: str, argument: str) -> Path:
 
 
 def score_command(args: argparse.Namespace) -> int:
-    """`plexlabor score --findings F --labels L [--plant DIR] [--min-confidence C] [--json]`.
+    """`plexlabor score --findings F --labels L [--plant DIR] [--min-confidence C] [--json]`: the findings sent for
+    review, and overall with the trend log's too.
 
     `--labels` may also name a plant folder (its labels.jsonl is used). Without `--plant`, the folder
     holding the labels file is used for the shares when it is a plant folder (it has plant.json).
@@ -198,6 +229,7 @@ def score_command(args: argparse.Namespace) -> int:
         read_labels(Path(labels_path)),
         label_bearing_record_count(plant) if plant is not None else None,
         min_confidence=min_confidence,
+        sent_for_review=True,
     )
     if args.json:
         print(report.model_dump_json(indent=2))
