@@ -14,11 +14,13 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from moto import mock_aws
 
 from functions.crew_replan import handler as crew_replan
-from plexlabor.audit import InMemoryAuditStore
+from plexlabor.audit import AuditEventType, InMemoryAuditStore
 from plexlabor.audit.errors import AuditUnavailableError
-from plexlabor.crew import wiring
+from plexlabor.crew import delivery, wiring
 from plexlabor.crew.delivery import replan_delivered
-from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.messages import DROPPED, ReplanMessage
+from plexlabor.crew.replanning import recorded
+from plexlabor.crew.suggestions import DayReader
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.sqs import SqsJsonSender
 from plexlabor.plex.folder import PlantFolderSource
@@ -89,7 +91,7 @@ def test_a_shift_that_cannot_be_planned_does_not_hold_the_next_replan(
     unplannable = CALL_OFF.model_copy(update={"shift": "9"})  # a shift the plant does not define
     _send(sqs, url, unplannable, REFRESH)
 
-    assert replan_delivered(deps, _body(unplannable)) == {"dropped": "ValueError"}  # unknown shift '9'
+    assert replan_delivered(deps, _body(unplannable)) == {"dropped": "ValueError", "recorded": True}  # shift '9'
     assert _deliver(sqs, url, deps) == _body(unplannable)
     assert _deliver(sqs, url, deps) == _body(REFRESH)  # not held for the first one's visibility timeout x receives
     assert _deliver(sqs, url, deps) is None
@@ -104,7 +106,7 @@ def test_a_message_that_is_no_replan_message_does_not_hold_the_next_one(
     _send(sqs, url, REFRESH)
     deps = _deps(labelled_plant)
 
-    assert replan_delivered(deps, bad) == {"dropped": "ValidationError"}
+    assert replan_delivered(deps, bad) == {"dropped": "ValidationError", "recorded": False}  # nothing to link it to
     assert _deliver(sqs, url, deps) == bad
     assert _deliver(sqs, url, deps) == _body(REFRESH)
 
@@ -121,3 +123,31 @@ def test_a_transient_error_fails_the_invocation_and_keeps_the_message_at_the_hea
     with pytest.raises(BatchProcessingError):
         _deliver(sqs, url, deps)
     assert _deliver(sqs, url, deps) is None  # retried after its visibility timeout, in order: REFRESH waits
+
+
+def test_a_dropped_replan_is_recorded_once_for_its_shift_and_never_applied_again(
+    labelled_plant: PlantFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a call-off whose re-plan fails the same way on every delivery (a record of the shift that does not parse)
+    store = InMemoryAuditStore()
+    deps = _deps(labelled_plant, store)
+
+    def unparsable(deps: Any, message: ReplanMessage) -> Any:
+        raise ValueError("job operation 4711 names no workcenter")
+
+    monkeypatch.setattr(delivery, "run", unparsable)
+
+    # When it is delivered twice (a redelivery)
+    first = replan_delivered(deps, _body(CALL_OFF))
+    again = replan_delivered(deps, _body(CALL_OFF))
+
+    # Then it is dropped, recorded once on the shift's record with the call-off it was after and why it failed
+    # (until 2026-12-06 only logged and counted), and a later re-plan of the shift does not apply it again
+    assert first == again == {"dropped": "ValueError", "recorded": True}
+    [event] = store.history("crew-shifts:2026-11-23/1")
+    assert event.event_type is AuditEventType.REPLAN and event.employee_id == "E1"
+    assert event.payload["replan_reason"] == "call_off" and event.payload["replan_employee_id"] == "E1"
+    assert event.payload[DROPPED] == {"error": "ValueError", "reason": "job operation 4711 names no workcenter"}
+    day = DayReader(store, applied=True).read(DAY, NOW)  # crew_replan's reader
+    assert [e.event_id for e in day.applied] == [event.event_id]
+    assert recorded(day, DAY, "1") == []

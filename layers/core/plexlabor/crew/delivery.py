@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from plexlabor.audit.publish import append_once
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.replanning import run
+from plexlabor.crew.replanning import dropped_event, run
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -32,14 +33,21 @@ ERROR_TEXT_LIMIT = 500
 
 def replan_delivered(deps: ReplanDependencies, body: str) -> dict[str, Any]:
     """Re-plan the message in `body` (`replanning.run`); a permanent error (`PERMANENT_ERRORS`) drops the message:
-    `{"dropped": <error type>}`, logged and counted. Any other error is raised, for SQS to deliver it again."""
+    `{"dropped": <error type>}`, logged and counted, and, for a replan message (not a body that is none), recorded in
+    the audit table (`replanning.dropped_event`: the crew board says the re-plan after its event failed; until
+    2026-12-06 only the alarm knew). Any other error is raised, for SQS to deliver it again; so is a drop that cannot
+    be recorded (the table unreachable), which the next delivery records."""
+    message: ReplanMessage | None = None
     try:
-        return run(deps, ReplanMessage.model_validate_json(body))
+        message = ReplanMessage.model_validate_json(body)
+        return run(deps, message)
     except PERMANENT_ERRORS as error:
         logger.exception(
             "crew re-plan dropped: the message fails the same way on every delivery",
             error=type(error).__name__,
             error_text=str(error)[:ERROR_TEXT_LIMIT],
         )
+        if message is not None:
+            append_once(deps.store, dropped_event(message, error, deps.clock()))
         metrics.add_metric(name=DROPPED_METRIC, unit=MetricUnit.Count, value=1)
-        return {"dropped": type(error).__name__}
+        return {"dropped": type(error).__name__, "recorded": message is not None}

@@ -73,7 +73,7 @@ from plexlabor.audit.events import (
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, Release, SeatClaims
-from plexlabor.crew.messages import NO_SEAT, REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
+from plexlabor.crew.messages import DROPPED, NO_SEAT, REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
 from plexlabor.crew.removals import NOT_IN_PLEX, open_removals, removed, renewed, to_supersede
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
@@ -227,6 +227,30 @@ def applied_event(
     )
 
 
+DROPPED_TEXT_LIMIT = 500
+"""The characters of a dropped message's error that its event keeps (a validation error quotes its input)."""
+
+
+def dropped_event(message: ReplanMessage, error: Exception, now: datetime) -> AuditEvent:
+    """Records that crew_replan dropped `message` (an error it meets on every delivery, `crew.delivery`), so that the
+    crew board says the re-plan after that event failed and the shift is to be planned by hand: a `replan` event of the
+    shift's record, as `applied_event`'s, naming the event (`replan_*`, `_about`) and the error (`DROPPED`); never
+    applied again (`recorded` skips it). Its status is `applied` (the only status of a `replan` event: the message was
+    dealt with), its payload says how. Its id is stable per message: a redelivery records it once."""
+    return AuditEvent(
+        record_key=f"crew-shifts:{message.day.isoformat()}/{message.shift}",
+        event_id=stable_event_id(message.identity(), AuditEventType.REPLAN.value, "dropped"),
+        event_type=AuditEventType.REPLAN,
+        status=AuditStatus.APPLIED,
+        occurred_at=now,
+        actor=REPLAN_ACTOR,
+        employee_id=message.employee_id,
+        payload={"kind": REPLAN_KIND, "plan_day": message.day.isoformat(), "shift_code": message.shift}
+        | _about(message)
+        | {DROPPED: {"error": type(error).__name__, "reason": str(error)[:DROPPED_TEXT_LIMIT]}},
+    )
+
+
 def unplaced(compiled: Compiled, plan: CrewPlan, employee_id: str) -> str | None:
     """Why `plan` gives `employee_id` (back after an undone call-off) no seat, in the board's words (None: it gives
     them one): not in the shift's data, no seat the rules allow, only seats the re-plan keeps as they are, or
@@ -265,8 +289,9 @@ def taken_off_with(read: DayRead, message: ReplanMessage) -> frozenset[str]:
 
 def recorded(read: DayRead, day: date, shift: str) -> list[ReplanMessage]:
     """The events re-plans of the shift applied, as the day's read of the audit table records them: each re-plan's
-    `applied_event`, and (before those were written) the closings of the suggestions it superseded."""
-    found = [e for e in read.applied if e.payload.get("shift_code") == shift]
+    `applied_event`, and (before those were written) the closings of the suggestions it superseded; not the messages
+    crew_replan dropped (`dropped_event`)."""
+    found = [e for e in read.applied if e.payload.get("shift_code") == shift and DROPPED not in e.payload]
     for event in read.openings:
         closing = read.closed.get(event.event_id)
         if event.payload.get("shift_code") == shift and closing is not None and closing.actor == REPLAN_ACTOR:

@@ -58,7 +58,7 @@ from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of
-from plexlabor.crew.messages import CALL_OFF_REASONS, NO_SEAT, ReplanMessage, people_in
+from plexlabor.crew.messages import ABOUT_SOMEONE, CALL_OFF_REASONS, DROPPED, NO_SEAT, ReplanMessage, people_in
 from plexlabor.crew.publish import assignment_event_id, renewed_id
 from plexlabor.crew.removals import NOT_IN_PLEX, Removal, over_by, removals, renewed, retry_event
 from plexlabor.crew.suggestions import (
@@ -316,6 +316,8 @@ class CallOff:
     undone_by: str | None = None
     unplaced: str | None = None
     """Why the re-plan after the undo gave its person no seat (`replanning.unplaced`; None: it gave them one)."""
+    failed: str | None = None
+    """Why its re-plan failed, crew_replan having dropped its message (`FailedReplan`; None: it did not)."""
 
     @property
     def why(self) -> str | None:
@@ -331,6 +333,66 @@ ABSENT = ("call_off", "absence")
 """The re-plans' events that take a person off a shift (what the board lists as call-offs)."""
 
 
+@dataclass(frozen=True)
+class FailedReplan:
+    """A re-plan of a shift that crew_replan dropped (`replanning.dropped_event`: its message failed the same way on
+    every delivery, so nothing of it was applied): the event it was after, when that was detected, and why it
+    failed. Until 2026-12-06 only the CrewReplanDropped alarm knew; the board said nothing."""
+
+    reason: str
+    """The message's reason (`ReplanMessage.reason`)."""
+    at: datetime
+    error: str
+    employee_id: str | None = None
+    place: str | None = None
+    """The workcenter's code or the job operation's job and operation, as the board's suggestions name them (None: the
+    board holds no suggestion naming it)."""
+
+    def what(self, who: Callable[[str], str]) -> str:
+        """The event in words, people named by `who`: "a call-off of Dana Smith (E0099)", "workcenter WC-10 down"."""
+        if self.employee_id and self.reason in ABOUT_SOMEONE:
+            return ABOUT_SOMEONE[self.reason].format(who(self.employee_id))
+        if self.reason in ("workcenter_down", "workcenter_up"):
+            named = f"workcenter {self.place}" if self.place else "a workcenter"
+            return f"{named} {'down' if self.reason == 'workcenter_down' else 'back up'}"
+        if self.reason.startswith("operation_"):
+            return f"{self.place or 'a job operation'} {self.reason.removeprefix('operation_')}"
+        return "the supervisor's decisions on the crew board" if self.reason == "plan_changed" else self.reason
+
+
+def _why_failed(dropped: Mapping[str, Any]) -> str:
+    """A dropped re-plan's error (`crew.messages.DROPPED`) in its own words."""
+    return str(dropped.get("reason") or dropped.get("error") or "no reason recorded")
+
+
+def _failed_replans(read: DayRead) -> dict[str, list[FailedReplan]]:
+    """Per shift, the re-plans crew_replan dropped (their `DROPPED` events), in the order detected; a workcenter or
+    job operation named by the codes the day's suggestions give it (no Plex id on the page)."""
+    places: dict[str, str] = {}
+    for event in read.openings:
+        payload = event.payload
+        if payload.get("workcenter_id") and payload.get("workcenter_code"):
+            places[str(payload["workcenter_id"])] = str(payload["workcenter_code"])
+        _, _, operation = event.record_key.partition("job-operations:")
+        if operation and payload.get("job_no"):
+            places[operation] = f"job {payload['job_no']} operation {payload.get('operation_code') or '?'}"
+    found: dict[str, list[FailedReplan]] = defaultdict(list)
+    for event in read.applied:
+        payload, dropped = event.payload, event.payload.get(DROPPED)
+        if not isinstance(dropped, dict):
+            continue
+        subject = payload.get("replan_workcenter_id") or payload.get("replan_job_operation_id")
+        failed = FailedReplan(
+            str(payload.get("replan_reason")),
+            datetime.fromisoformat(str(payload.get("replan_detected_at") or event.occurred_at.isoformat())),
+            _why_failed(dropped),
+            str(payload["replan_employee_id"]) if payload.get("replan_employee_id") else None,
+            places.get(str(subject)) if subject else None,
+        )
+        found[str(payload.get("shift_code"))].append(failed)
+    return {shift: sorted(failed, key=lambda f: f.at) for shift, failed in sorted(found.items())}
+
+
 @dataclass
 class Board:
     day: date
@@ -344,6 +406,8 @@ class Board:
     not_in_plex: dict[str, tuple[datetime, str]] = field(default_factory=dict)
     """The accepted seats a re-plan opened no removal for as plant IT had withdrawn their assignment from Plex (a
     revert), with when and by whom (`crew.removals.NOT_IN_PLEX`), by the seat's item id."""
+    failed: dict[str, list[FailedReplan]] = field(default_factory=dict)
+    """Per shift, the re-plans crew_replan dropped (`_failed_replans`): the board says to plan by hand."""
 
     @cached_property
     def as_planned(self) -> bool:
@@ -846,6 +910,7 @@ def read_board(
         for event in read.applied
         for seat, said in (event.payload.get(NOT_IN_PLEX) or {}).items()
     }
+    board.failed = _failed_replans(read)
     return board
 
 
@@ -879,6 +944,7 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
         reported_by = payload.get("replan_reported_by")
         if not whole and employee not in seen.get(shift, ()) and (viewer is None or reported_by != viewer.user_id):
             continue
+        dropped = payload.get(DROPPED)
         keep(
             shift,
             CallOff(
@@ -887,7 +953,9 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
                 str(reported_by) if reported_by else None,
                 str(payload["replan_call_off_reason"]) if payload.get("replan_call_off_reason") else None,
                 payload.get("replan_reason") == "absence",
+                replanned=dropped is None,
                 no_seat=bool(payload.get(NO_SEAT)),
+                failed=_why_failed(dropped) if isinstance(dropped, dict) else None,
             ),
         )
     for claim in call_offs_of(read.claims, board.day):
@@ -923,7 +991,7 @@ def _undos(read: DayRead, day: date) -> dict[tuple[str, str], tuple[datetime, st
     for event in read.applied:
         payload = event.payload
         reason = payload.get("replan_reason")
-        if reason in ("call_off_undone", "clocked_in") and payload.get("replan_employee_id"):
+        if reason in ("call_off_undone", "clocked_in") and payload.get("replan_employee_id") and DROPPED not in payload:
             at = datetime.fromisoformat(str(payload.get("replan_detected_at") or event.occurred_at.isoformat()))
             by = None if reason == "clocked_in" else str(payload.get("replan_reported_by") or event.actor)
             unplaced = payload.get("replan_unplaced")
