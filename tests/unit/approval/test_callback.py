@@ -332,6 +332,26 @@ def test_an_approved_job_code_mismatch_says_what_the_write_mode_does_with_it(
     assert "for employee Nate Smith (E00037)" in page
 
 
+def test_an_overtime_finding_of_a_week_that_has_ended_is_a_record_not_a_projection(world: World) -> None:
+    """ux_s16 #6: the mailed page explained a finished week's overtime "so that the rest of the week is planned"."""
+    # Given a punch finding of week 2026-W09 (Feb 23 to Mar 1), read on Tue 2026-03-03
+    finding = make_finding(
+        anomaly_type="EXCESSIVE_OVERTIME",
+        note="64.7 h in week 2026-W09 (64.7 h punched); limit 55 h",
+        evidence={"week": "2026-W09", "punched_hours": 64.7, "scheduled_remaining_hours": 0, "limit_hours": 55},
+        suggested_correction={"projectedHours": 64.7},
+    )
+    [token] = world.notified(notice(make_request(finding)))
+    # When the supervisor opens the mailed link
+    page = call(world, "GET", token)["body"]
+    # Then approving confirms the week went over, nothing is planned, and no figure is called projected
+    assert (
+        "<h2>If you approve</h2><p>Approving confirms the week went over the limit (64.7 h against 55 h), for payroll "
+        "and the overtime record; no hours are changed." in page
+    )
+    assert "projected" not in page.lower() and "rest of the week" not in page
+
+
 def test_an_approved_field_update_in_direct_mode_keeps_the_previous_values(world: World) -> None:
     [token] = world.notified(notice())
     event = api_event("POST", token, urlencode({"action": "approve"}), None)
@@ -351,7 +371,7 @@ def test_an_overtime_projection_is_no_correction_the_page_says_what_approving_do
     page = call(world, "GET", token)["body"]
     assert "Suggested correction" not in page and "Projected hours" not in page
     assert "<h2>If you approve</h2><p>An overtime projection has nothing to correct: approving confirms" in page
-    assert "<th>Hours the week comes to (projected)</th><td>63.0</td>" in page
+    assert "<th>Hours in the week</th><td>63.0</td>" in page
     assert "Nothing reaches Plex: the write mode is dry run" in page  # what the approval does, before it is made
     # while a missed punch keeps its correction, under that name
     other = world.notified(notice(make_request(make_finding(finding_id="f-000000000000000000000002")), token="t-2"))[-1]

@@ -179,6 +179,30 @@ def test_an_overtime_finding_says_what_approving_means_and_its_figures_in_words(
     open_finding(world, finding)
     body = str(call_web(web_deps(world), "GET", f"/items/{finding.finding_id}", ADMIN, lambda_context)["body"])
     assert '<p class="approving-means">An overtime projection has nothing to correct' in body
-    assert "Hours the week comes to (projected)" in body and "Projected hours" not in body
+    assert "Hours in the week" in body and "Projected hours" not in body
     for label in ("Hours punched", "Hours still scheduled", "Limit (hours)"):
         assert f'<th scope="row">{label}</th>' in body
+
+
+def test_an_overtime_finding_of_a_finished_week_says_it_went_over_for_payroll(lambda_context: Any) -> None:
+    """ux_s16 #6: a finished week's overtime read as a projection "so that the rest of the week is planned"."""
+    from tests.support import make_finding
+    from tests.unit.review.review_world import open_finding
+
+    # Given an overtime finding of week 2026-W09, which ended before the page is read (Tue 2026-03-03)
+    world = World()
+    finding = make_finding(
+        anomaly_type="EXCESSIVE_OVERTIME",
+        note="64.7 h in week 2026-W09 (64.7 h punched); limit 55 h",
+        evidence={"week": "2026-W09", "punched_hours": 64.7, "scheduled_remaining_hours": 0, "limit_hours": 55},
+        suggested_correction={"projectedHours": 64.7},
+    )
+    open_finding(world, finding)
+    # When the item page is opened
+    body = str(call_web(web_deps(world), "GET", f"/items/{finding.finding_id}", ADMIN, lambda_context)["body"])
+    # Then approving confirms the week went over the limit, for payroll and the overtime record
+    assert (
+        '<p class="approving-means">Approving confirms the week went over the limit (64.7 h against 55 h), for payroll '
+        "and the overtime record; no hours are changed." in body
+    )
+    assert "rest of the week is planned" not in body and "(projected)" not in body

@@ -107,7 +107,7 @@ LABELS = {
     "clockoutTime": "Clock-out",
     "clockin_time": "Clock-in",
     "minutes_before": "Clock-out before clock-in by (minutes)",
-    "projectedHours": "Hours the week comes to (projected)",
+    "projectedHours": "Hours in the week",  # punched and still scheduled: a finished week's are not "projected"
     "expectedQuantity": "Pieces expected for these hours",
     "week": "Week",
     "punched_hours": "Hours punched",

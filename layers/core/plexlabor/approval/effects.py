@@ -10,6 +10,7 @@ suggestion and a crew assignment are custom-object records in either mode (`appr
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from plexlabor.approval.corrections import updates_fields
@@ -85,11 +86,36 @@ FINDING_MEANS: dict[str, str] = {
 """What approving a punch finding means where its suggestion is a figure, not a correction (the projection or the
 expected quantity it was measured against): the words of the link page and the item page (ux164 #11: "Suggested
 correction: Projected hours 63.0")."""
+OVERTIME_WEEK_ENDED = (
+    "Approving confirms the week went over the limit ({hours:.1f} h against {limit:g} h), for payroll and the "
+    "overtime record; no hours are changed. Reject it, with the reason, if the hours are wrong."
+)
+"""What approving an overtime finding means once its week has ended: nothing is left to plan (ux_s16 #6)."""
 
 
-def finding_means(anomaly_type: str) -> str | None:
-    """What approving a punch finding of `anomaly_type` means, where its suggestion corrects nothing; else None."""
+def finding_means(
+    anomaly_type: str, evidence: Mapping[str, Any] | None = None, today: date | None = None
+) -> str | None:
+    """What approving a punch finding of `anomaly_type` means, where its suggestion corrects nothing; else None. An
+    overtime finding whose pay week (`evidence["week"]`) ended before `today` (plant date) is a record of the week,
+    not a projection to plan by."""
+    if anomaly_type == "EXCESSIVE_OVERTIME" and evidence is not None and today is not None:
+        start = week_start(evidence.get("week"))
+        if start is not None and today >= start + timedelta(days=7):
+            hours = float(evidence.get("punched_hours", 0)) + float(evidence.get("scheduled_remaining_hours", 0))
+            return OVERTIME_WEEK_ENDED.format(hours=hours, limit=float(evidence.get("limit_hours", 0)))
     return FINDING_MEANS.get(anomaly_type)
+
+
+def week_start(week: object) -> date | None:
+    """The first day of a pay week as the overtime check names it (`validation.checks.hours.pay_week`): ISO
+    "2026-W48" (its Monday) or the first day itself, "2026-11-15"; None for anything else."""
+    if not isinstance(week, str):
+        return None
+    try:
+        return date.fromisoformat(f"{week}-1" if "-W" in week else week)
+    except ValueError:
+        return None
 
 
 def plex_write(kind: str, record_key: str, correction: Mapping[str, Any] | None) -> Write | None:

@@ -134,7 +134,13 @@ def _form_again(
     logger.info("approval form refused", finding_id=pending.finding_id, reason="incomplete form")
     context = _context()
     page = review_page(
-        pending, claims.supervisor_id, context.reader(), problem=str(problem), typed=typed, mode=context.write_mode()
+        pending,
+        claims.supervisor_id,
+        context.reader(),
+        problem=str(problem),
+        typed=typed,
+        mode=context.write_mode(),
+        now=service.clock(),
     )
     return _html(problem.http_status, page)
 
@@ -148,7 +154,8 @@ def show(token: str) -> Response:
         raise _closed(service, token, presenter, refusal) from None
     logger.info("approval page shown", finding_id=pending.finding_id, stage=pending.stage.value)
     context = _context()
-    return _html(200, review_page(pending, claims.supervisor_id, context.reader(), mode=context.write_mode()))
+    page = review_page(pending, claims.supervisor_id, context.reader(), mode=context.write_mode(), now=service.clock())
+    return _html(200, page)
 
 
 @app.post("/approvals/<token>")

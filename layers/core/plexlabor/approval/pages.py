@@ -13,6 +13,7 @@ page uses for a decided or expired item).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -42,6 +43,7 @@ from plexlabor.audit import (
     LinkWrongSupervisorError,
 )
 from plexlabor.audit.events import WITHDRAWN_BY, replaced, withdrawal
+from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PUNCH_FINDING
 from plexlabor.plex.settings import WriteMode
 
@@ -140,12 +142,15 @@ def sent_to_you(pending: PendingApproval, reader: Reader) -> str:
     return f"{why}; if nobody decides it by the time below, {then}"
 
 
-def _if_you_approve(pending: PendingApproval, correction: Mapping[str, Any], reader: Reader, mode: WriteMode) -> str:
+def _if_you_approve(
+    pending: PendingApproval, correction: Mapping[str, Any], reader: Reader, mode: WriteMode, now: datetime
+) -> str:
     """The suggested correction, or where the finding's suggestion corrects nothing (an overtime projection) what
-    approving means in its kind's words (`effects.finding_means`); then what the approval does in Plex in `mode`."""
+    approving means in its kind's words (`effects.finding_means`, as of `now`'s plant day); then what the approval
+    does in Plex in `mode`."""
     finding = pending.request.finding
     effect = plex_effect(PUNCH_FINDING, finding.record_key, finding.suggested_correction, mode)
-    means = finding_means(finding.anomaly_type.value)
+    means = finding_means(finding.anomaly_type.value, finding.evidence, now.astimezone(reader.zone).date())
     heading = "Suggested correction" if correction and means is None else "If you approve"
     return (
         f"<h2>{heading}</h2>"
@@ -163,8 +168,10 @@ def review_page(
     problem: str | None = None,
     typed: str | None = None,
     mode: WriteMode = "dry_run",
+    now: datetime | None = None,
 ) -> str:
-    """GET: the finding, its evidence and note, and the Approve / Reject-with-reason form. After a form the
+    """GET (as of `now`, default the present): the finding, its evidence and note, and the Approve / Reject-with-reason
+    form. After a form the
     callback refused (`problem`: a rejection without a reason, ux164 #11) the same page again, the problem said
     above the reason box, which keeps what was `typed`: the link is not used up, so the supervisor answers here."""
     reader = reader or Reader()
@@ -195,7 +202,7 @@ def review_page(
         f'<p class="note">{escape(with_people(finding.note, reader, [finding.employee_id]))}</p>'
         f"{_table(facts, reader, labels=False)}"
         f"<h2>Evidence</h2>{_table(evidence, reader)}"
-        + _if_you_approve(pending, correction, reader, mode)
+        + _if_you_approve(pending, correction, reader, mode, now or utc_now())
         + '<form method="post">'
         '<h2><label for="reason">Reason</label></h2>'
         + (f'<p class="problem" id="problem" role="alert">{escape(sentence(problem))}</p>' if problem else "")

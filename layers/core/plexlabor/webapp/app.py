@@ -759,7 +759,7 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         evidence=page.words(evidence_words(found)),
         proposed=page.words(found.proposed),
         effect=plex_effect(found.kind, found.record_key, found.proposed, page.deps.write_mode),
-        means=finding_means(found.type) if found.kind == PUNCH else None,
+        means=finding_means(found.type, found.evidence, _plant_today(page)) if found.kind == PUNCH else None,
         editable=_editable(found, page.deps.zone),
         guidance=_job_code_guidance(page, [found]),
         removes=_removed_seat(page, found),
@@ -770,6 +770,10 @@ def _item_page(page: Page, found: ReviewItem, status: int = 200, **context: Any)
         swap_replaced=page.deps.review.swap_replaced(found),
         **context,
     )
+
+
+def _plant_today(page: Page) -> date:
+    return page.deps.review.clock().astimezone(page.deps.zone).date()
 
 
 def _on_the_board(item: ReviewItem) -> str | None:
