@@ -187,11 +187,14 @@ def test_a_forgotten_punch_keyed_next_day_that_only_touches_recorded_time_is_not
 
 
 @pytest.mark.parametrize(
-    ("badge_out", "likely", "basis"),
-    [(True, "14:29", "badge-out"), (False, "14:30", "workcenter logout")],
+    ("badge_out", "likely", "basis", "why"),
+    [
+        (True, "14:29", "badge-out", "badge-out 14:32 less the 3 min walk"),  # ux_s16 #8: the badge's own time
+        (False, "14:30", "workcenter logout", "workcenter logout 14:27 plus the 3 min walk"),
+    ],
 )
 def test_an_entry_open_long_after_the_shift_is_a_missed_punch_with_the_likely_clock_out(
-    plant: PlantBuilder, engine: ValidationEngine, badge_out: bool, likely: str, basis: str
+    plant: PlantBuilder, engine: ValidationEngine, badge_out: bool, likely: str, basis: str, why: str
 ) -> None:
     # Given Tuesday's afternoon entry never clocked out; badge-out at 14:32, workcenter logout at 14:27
     day = plant.work_day("E1", TUESDAY, clock_in=0, clock_out=0, missed_clock_out=True, badge_out=badge_out)
@@ -201,7 +204,7 @@ def test_an_entry_open_long_after_the_shift_is_a_missed_punch_with_the_likely_cl
     assert pairs(findings) == {(day.last_key, A.MISSED_PUNCH)}
     finding = findings[0]
     assert finding.suggested_correction == {"clockoutTime": plex_time(local(TUESDAY, likely))}
-    assert finding.note == f"No clock-out 81.5 h after the shift ended at 14:30; likely out at {likely} ({basis})"
+    assert finding.note == f"No clock-out 81.5 h after the shift ended at 14:30; likely out at {likely} ({why})"
     assert finding.evidence["hours_overdue"] == 81.5 and finding.evidence["correction_basis"] == basis
     assert finding.route == "review"
 

@@ -69,15 +69,20 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
     until = min(expected_end + EVIDENCE_AFTER_END, following - CLOCK_WALK)
     swipes = [s for s in data.swipes.get(employee, ()) if s.direction == "Out" and punch.t_in < s.t <= until]
     logouts = [s.end for s in context.sessions if s.end and punch.t_in < s.end <= until]
+    walk = f"the {round(CLOCK_WALK / MINUTE)} min walk"
     if swipes:
         likely, basis = swipes[-1].t - CLOCK_WALK, "badge-out"
+        why = f"badge-out {data.local_time(swipes[-1].t)} less {walk}"  # ux_s16 #8: the page shows the badge time
     elif logouts:
         likely, basis = max(logouts) + CLOCK_WALK, "workcenter logout"
+        why = f"workcenter logout {data.local_time(max(logouts))} plus {walk}"
     else:
         usual = context.norms.end.median if context.norms.end else 0.0
         likely, basis = expected_end + usual * MINUTE, "usual clock-out"
+        why = basis
     if likely > following:
         likely, basis = following, "the next clock-in"
+        why = basis
     hours = round(overdue, 1)  # the note's figure is the evidence's (ux164 #17: "10 h after" beside "9.5")
     return rule_candidate(
         record_key=punch.key,
@@ -90,7 +95,7 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
             "correction_basis": basis,
         },
         note=f"No clock-out {hours:g} h after the shift ended at {data.local_time(expected_end)}; likely out at "
-        f"{data.local_time(likely)} ({basis})",
+        f"{data.local_time(likely)} ({why})",
         correction={"clockoutTime": iso(likely)},
         severity="high",
     )
