@@ -34,6 +34,9 @@ def test_a_queue_of_incident_codings_offers_no_bulk_approval_and_says_where_they
     assert 'value="approve"' not in body and 'value="reject"' in body
     assert "confirmed or corrected on the incident's own page" in body
     assert '/incidents/inc-0001">Code it on the incident' in body
+    # the select-all label names only the button shown (ux_s16 #9: it named "Approve selected" too)
+    assert "(Reject selected, at the foot of the screen, then decides every item listed here" in body
+    assert "Approve selected" not in body
 
 
 def test_a_mixed_page_offers_approval_and_says_it_leaves_the_incident_codings(lambda_context: Any) -> None:
@@ -41,6 +44,7 @@ def test_a_mixed_page_offers_approval_and_says_it_leaves_the_incident_codings(la
 
     assert 'value="approve"' in body
     assert "Approve selected leaves the incident codings undecided" in body
+    assert "(Approve selected and Reject selected, at the foot of the screen, then decide every item" in body
 
 
 def test_a_bulk_approval_with_incident_codings_says_which_were_not_decided_and_why(lambda_context: Any) -> None:
