@@ -179,7 +179,7 @@ def _list(args: argparse.Namespace) -> int:
     describe = describe_incident_model if line.of == INCIDENTS else describe_model
     for model in listed:
         print("\n".join(describe(model)))
-    of = f" --of {line.of}" if line.of else ""
+    of = line.flag
     if line.packaged is None:
         print(f"no {line.what} is packaged with the code (`make incidents-model` builds one)")
     if not any(not model.packaged for model in listed):
@@ -239,7 +239,7 @@ def _move(args: argparse.Namespace) -> int:
     registry = line.registry
     if isinstance(registry, ModelRegistry):  # the scorer's: the plant's cuts the model in force brings
         print(f"this plant's cuts (not sent for review): {_cuts(registry, pointer)}")
-    of = f" --of {line.of}" if line.of else ""
+    of = line.flag
     if pointer.get("promotion_held"):
         print(
             "automatic promotion held: the weekly retrain keeps its candidates in shadow until "

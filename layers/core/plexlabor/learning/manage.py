@@ -80,7 +80,7 @@ def put_in_force(
         record(line.packaged, {"packaged": True, **line.about(None)})
         return registry.put_packaged(line.packaged, by=by, at=at, hold=rollback)
     if not registry.complete(version):
-        of = f" --of {line.of}" if line.of else ""
+        of = line.flag
         back = f"the packaged model ({line.packaged})" if line.packaged else "no model (every one for review)"
         raise ArtifactError(
             f"no stored {line.what} {version} (with its card); `plexlabor model list{of}` lists the stored versions, "

@@ -150,3 +150,8 @@ class ModelLine:
     """`plexlabor model ... --of` naming the line ("": the default line, the scorer's)."""
     about: Callable[[str | None], dict[str, Any]] = field(default=_nothing)
     """What a move's event says of the model it puts in force (None: the packaged one); the scorer: its cuts."""
+
+    @property
+    def flag(self) -> str:
+        """What a `plexlabor model` command of this line adds (" --of incidents"; "" for the scorer's)."""
+        return f" --of {self.of}" if self.of else ""
