@@ -81,10 +81,10 @@ def put_in_force(
         return registry.put_packaged(line.packaged, by=by, at=at, hold=rollback)
     if not registry.complete(version):
         of = line.flag
-        back = f"the packaged model ({line.packaged})" if line.packaged else "no model (every one for review)"
+        back = f", and `plexlabor model rollback {PACKAGED}{of}` puts the packaged model ({line.packaged}) back"
         raise ArtifactError(
-            f"no stored {line.what} {version} (with its card); `plexlabor model list{of}` lists the stored versions, "
-            f"and `plexlabor model rollback {PACKAGED}{of}` puts {back} back"
+            f"no stored {line.what} {version} (with its card); `plexlabor model list{of}` lists the stored versions"
+            + (back if line.packaged else "")
         )
     if previous == version and (rollback or held is None):
         raise ArtifactError(f"{version} is already in force")
