@@ -100,7 +100,8 @@ def test_an_auto_coded_injury_is_listed_awaiting_confirmation_and_counted(world:
     assert "PRESS4" in older and "department MOLD" in older and "Injury: Caught in or compressed" in older
     assert "Coded automatically — confirm to send to Plex" in older and "E0001" in older and "not sure" not in older
     assert ">Sun 2026-03-01 10:30</a><br>" in older and "reported Mon 2026-03-02 23:00" in older
-    assert "reported" not in newest  # it names no time: when it was reported is when it happened
+    # it names no time: not listed as happening when it was reported (ux_s16 #10)
+    assert ">not said (reported Mon 2026-03-02 23:10)</a></td>" in newest
     # and the heading counts what awaits confirmation, linking to exactly those
     assert "<h1>Incidents · 1 awaiting confirmation</h1>" in body
     assert "1 coded automatically awaits your confirmation" in body and "1 needs coding" in body

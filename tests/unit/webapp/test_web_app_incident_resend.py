@@ -287,3 +287,41 @@ def test_a_resend_that_meets_a_decision_is_shown_and_guarded_as_a_correction_req
     assert 'id="asks-to-correct-1"' in page and "This report replaces" not in page
     saved = call_web(web_deps(world), "POST", f"/incidents/{second}", EHS, lambda_context, form=CONFIRM)
     assert saved["statusCode"] == 400 and "Not saved: this report asks you to correct" in str(saved["body"])
+
+
+def test_correct_this_report_opens_the_form_as_it_was_sent(world: World, lambda_context: Any) -> None:
+    """ux_s16 #10: "send the same text and time again, corrected" read as "send nothing changed"."""
+    # Given an operator's near miss at PRESS4 with its time
+    first = _send(world, sure=False, workcenter_code="PRESS4", kind="near_miss", job_no="J101058")
+    # When they open it, the page offers "Correct this report", not the instruction to resend
+    page = _page(world, first, OPERATOR, lambda_context)
+    assert f'<input type="hidden" name="correct" value="{first}">' in page and "Correct this report</button>" in page
+    assert "send the same text and time again" not in page.lower()
+    # and that opens the form filled in as it was sent: text, time, kind, workcenter and job
+    response = call_web(web_deps(world), "GET", "/incidents/new", OPERATOR, lambda_context, query={"correct": first})
+    form = str(response["body"])
+    assert response["statusCode"] == 200 and "Correcting your report" in form
+    assert f">{TEXT}</textarea>" in form.replace("&#39;", "'")
+    assert 'name="occurred_at" max="' in form and 'value="2026-03-01T10:15"' in form
+    assert 'value="near_miss" checked' in form and 'value="PRESS4"' in form and 'value="J101058"' in form
+    # while nobody else can open someone's report this way
+    other = call_web(web_deps(world), "GET", "/incidents/new", EHS, lambda_context, query={"correct": first})
+    assert other["statusCode"] == 404
+    # and sent with a field changed, the form's copy is recorded as the correction of the first report
+    from plexlabor.webapp.incidents import as_sent
+    from tests.unit.review.review_world import ZONE
+
+    typed = as_sent(opening(world.audit, first), ZONE)  # type: ignore[arg-type]
+    assert typed is not None
+    narrative = typed.pop("narrative")
+    second = _log(world, narrative, sure=False, by="E0107", **{**typed, "workcenter_code": "PRESS5"})
+    closing = replacement(world.audit, first)
+    assert closing is not None and closing.payload["superseded_by"] == second
+
+
+def test_a_report_without_a_time_says_how_to_correct_it(world: World, lambda_context: Any) -> None:
+    # Given a report sent without a time: a resend matches it only within the minute it was received
+    sent = _log(world, TEXT, sure=False, by="E0107")
+    # When its reporter opens it / Then no correction form is offered for it, and the page says what to do
+    page = _page(world, sent, OPERATOR, lambda_context)
+    assert "Correct this report" not in page and "withdraw it below and send a new report" in page

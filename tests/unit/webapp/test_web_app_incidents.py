@@ -60,7 +60,7 @@ def test_the_form_posts_to_the_incident_api(world: World, lambda_context: Any) -
     body = response["body"]
     assert 'action="/dev/incidents"' in body and 'name="narrative"' in body and 'value="near_miss"' in body
     assert 'href="/dev/incidents/new" aria-current="page"' in body
-    assert "Send the same text and time again, corrected" in body and "it replaces the report you sent" in body
+    assert 'use "Correct this report": the form opens filled in as you sent it' in body  # ux_s16 #10
 
 
 def test_the_ehs_lead_sees_codes_extraction_and_the_correction_form(

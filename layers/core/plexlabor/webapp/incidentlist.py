@@ -171,12 +171,17 @@ def _row(
     says who decided a report a resend asks the EHS lead to correct, and when."""
     happened = incident_page._moment(listed.happened, page.deps.zone)
     event = listed.event
+    reported = page.local(listed.opening.occurred_at)
+    day = listed.day_only
     return {
         "id": listed.incident_id,
+        # a report that gives no time is not listed at the time it was sent (ux_s16 #10)
         "when": f"{day:%a %Y-%m-%d}, time not given"
-        if (day := listed.day_only)
-        else page.local(happened or listed.opening.occurred_at),
-        "reported": page.local(listed.opening.occurred_at),
+        if day
+        else page.local(happened)
+        if happened
+        else f"not said (reported {reported})",
+        "reported": reported if day or happened else None,
         "workcenter": listed.workcenter,
         "department": listed.department,
         "job": listed.job,

@@ -184,6 +184,8 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "withdrawn_why": (withdrawal(withdrawn) or {}).get("reason", "") if withdrawn is not None else "",
         **_duplicate_of(page, withdrawn),
         "may_withdraw": _withdraws(page.viewer, event) and refusal(history, str(event.finding_id)) is None,
+        "may_correct": may_correct(page.viewer, event) and closing is None and withdrawn is None,
+        "reporter": event.actor == page.viewer.user_id,
         "may_set_aside": coder and set_aside_refusal(history, str(event.finding_id)) is None,
         "set_aside": {},
         "replaced_by": closing,
@@ -459,9 +461,39 @@ spoken_reports = PerEnvironment(SpokenReportSettings, lambda settings: bool(sett
 
 @app.get("/incidents/new")
 def incident_form() -> Response[str]:
+    """The incident form; `?correct=<incident id>`: filled in as the viewer sent that report ("Correct this report")."""
     page = Page(_deps())
-    context = form_context(page.deps.zone, page.deps.review.clock(), _choices(), spoken=spoken_reports())
-    return page.render("incident_form.html", **context)
+    correcting = _query().get("correct")
+    typed = None
+    if correcting:
+        found = opening(page.deps.review.audit, correcting)
+        typed = as_sent(found, page.deps.zone) if found is not None and may_correct(page.viewer, found) else None
+        if typed is None:
+            message = "No such report of yours to correct, or it gives no time (withdraw it and send it again)."
+            return page.render("message.html", 404, title="Not found", page="incidents", message=message)
+    context = form_context(page.deps.zone, page.deps.review.clock(), _choices(), typed, spoken=spoken_reports())
+    return page.render("incident_form.html", correcting=correcting, **context)
+
+
+def may_correct(viewer: Viewer, event: AuditEvent) -> bool:
+    """Whether the viewer may send a corrected copy of the report (ux_s16 #10): its reporter, when it gives its time,
+    since a resend replaces (or asks the EHS lead to correct) their report of the same text and time only
+    (`service.same_report`; one without a time, only within the minute it was received)."""
+    return event.actor == viewer.user_id and bool((event.payload.get("incident") or {}).get("occurred_at"))
+
+
+def as_sent(event: AuditEvent, zone: tzinfo) -> dict[str, str] | None:
+    """The form's fields as the report was sent (its time in plant time, to the minute as the form sends it), for a
+    corrected copy that keeps its text and time; None for a report that gives no time."""
+    sent = event.payload.get("incident") or {}
+    when = _moment(sent.get("occurred_at"), zone)
+    if when is None:
+        return None
+    fields = ("narrative", "kind", "workcenter_code", "department", "shift_code", "job_no")
+    return {
+        **{name: str(sent[name]) for name in fields if sent.get(name)},
+        "occurred_at": when.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+    }
 
 
 IncidentPage = Callable[[Page, str, AuditEvent], Response[str]]
