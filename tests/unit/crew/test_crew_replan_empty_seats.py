@@ -52,3 +52,59 @@ def test_each_empty_seat_keeps_one_suggestion_and_only_the_seat_emptied_blames_t
     clock[0] += timedelta(minutes=2)
     run(deps, message("call_off_undone", clock[0], employee_id="A", reported_by="P0001"))  # A back in one seat
     assert len(_empty(store)) == 1
+
+
+def _seats_open(store: InMemoryAuditStore) -> dict[str, int]:
+    """The empty seats the shift's open short-seat suggestions stand for, per segment."""
+    found: dict[str, int] = {}
+    for event in _empty(store):
+        segment = str(event.payload["segment"])
+        found[segment] = found.get(segment, 0) + int(event.payload["seats"])
+    return found
+
+
+def test_a_seat_whose_suggestion_the_re_plan_closes_gets_a_new_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ux_s16 #1: J1 needs two welders and the plant has one (A): one seat empty from the night on, "too few
+    # qualified". A's call-off leaves both empty, for the same cause: the night's suggestion (1 seat) is closed and
+    # its successor (2 seats) has the same id, which the re-plan skipped as already published: no open suggestion
+    crew = problem(
+        [job("J1", place("WLD-01"), requirements=(WELD,), crew=2), job("J3", place("WLD-03"), requirements=(WELD,))],
+        [operator("A", levels={"SK-WELD": 2}), operator("B")],
+    )
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: crew)
+    store, clock = InMemoryAuditStore(), [AT]
+    publish_plan(solve(crew, 10), store, T0 - timedelta(hours=10))
+    assert _seats_open(store) == {"J1": 1, "J3": 1}
+
+    summary = run(container(store, clock), message("call_off", clock[0], employee_id="A"))
+
+    assert _seats_open(store) == {"J1": 2, "J3": 1}
+    assert sum(_seats_open(store).values()) == summary["unstaffed_seats"] == 3
+    [j1] = [e for e in _empty(store) if e.payload["segment"] == "J1"]
+    assert j1.payload["note"].startswith("After a call-off of A: 2 seats at WLD-01")
+
+
+def test_each_of_a_segments_empty_seats_keeps_its_own_suggestion(monkeypatch: pytest.MonkeyPatch) -> None:
+    # J1 needs three welders and the plant has two (A, C), one of them at J3: J1 has two short-seat suggestions, one
+    # seat nobody may fill ("too few qualified") and one left short ("assigned to other job operations"). A call-off
+    # elsewhere (B, at J2) leaves both as they were: each keeps its suggestion. Before, the first of J1's seats kept
+    # one suggestion for the segment and closed the other: one open suggestion for two empty seats
+    crew = problem(
+        [
+            job("J1", place("WLD-01"), requirements=(WELD,), crew=3, hours=4.0),
+            job("J3", place("WLD-03"), requirements=(WELD,)),
+            job("J2", place("CNC-02")),
+        ],
+        [operator("A", levels={"SK-WELD": 2}), operator("C", levels={"SK-WELD": 2}), operator("B")],
+    )
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: crew)
+    store, clock = InMemoryAuditStore(), [AT]
+    publish_plan(solve(crew, 10), store, T0 - timedelta(hours=10))
+    night = _empty(store)
+    assert sorted(str(e.payload["cause"]) for e in night) == ["qualified_busy", "too_few_qualified"]
+
+    summary = run(container(store, clock), message("call_off", clock[0], employee_id="B"))
+
+    assert _seats_open(store) == {"J1": 2, "J2": 1}
+    assert sum(_seats_open(store).values()) == summary["unstaffed_seats"]
+    assert {e.event_id for e in night} <= {e.event_id for e in _empty(store)}  # each for its own seat

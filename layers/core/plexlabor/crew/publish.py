@@ -232,7 +232,7 @@ def publish_plan(
     candidates: Mapping[str, list[dict[str, Any]]] | None = None,
     figures: Mapping[str, Any] | None = None,
     renewed: Mapping[str, str] | None = None,
-    still_empty: Collection[str] = frozenset(),
+    still_empty: Collection[UnstaffedSeat] = frozenset(),
 ) -> PublishResult:
     """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
     `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope;
@@ -240,8 +240,8 @@ def publish_plan(
     re-plan's earlier plan): they are counted as already published without a write (on DynamoDB each
     refused write costs a round trip); `candidates` and `figures` are what the crew board shows beside the
     plan (`crew.board`); `renewed`: the assignments closed for good, each planned again under a new id
-    (`renewed_id`); `still_empty`: the segments (job keys) whose open short-seat suggestion stands for the plan's
-    empty seat there (a re-plan's, `replanning._empty_seats`): counted as already published, none written."""
+    (`renewed_id`); `still_empty`: the plan's empty seats whose open short-seat suggestion stands for them (a
+    re-plan's, `replanning._empty_seats`): counted as already published, none written."""
     events = PlanEvents(
         plan, now, actor, approval, scope, departments or {}, trigger, candidates or {}, figures, renewed or {}
     )
@@ -251,7 +251,7 @@ def publish_plan(
     builders += [
         partial(events.unstaffed, s)
         for s in plan.unstaffed
-        if events.unstaffed_id(s) not in recorded and s.job_key not in still_empty
+        if events.unstaffed_id(s) not in recorded and s not in still_empty
     ]
     result = publish_once(store, builders)
     result.already_published += len(plan.assignments) + len(plan.unstaffed) - len(builders)

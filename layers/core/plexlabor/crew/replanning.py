@@ -79,7 +79,7 @@ from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, Da
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
-    from plexlabor.crew.models import CrewPlan, CrewProblem
+    from plexlabor.crew.models import CrewPlan, CrewProblem, UnstaffedSeat
     from plexlabor.crew.pairs import Compiled
     from plexlabor.crew.replan import Assignment, CurrentPlan
     from plexlabor.crew.snapshots import KeptStore
@@ -363,6 +363,9 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     candidates, figures = swap_candidates(replanned, plan), plan_figures(plan, replanned)
     kept = assignments_of(plan)
     still_empty, dropped_empty = _empty_seats(day, message.shift, plan)
+    # a seat whose note closes now and stays empty gets a new one, under a new id (ux_s16 #1: under the same id it read
+    # as already published, and the seat had no open note)
+    empty_closings = [superseded_event(event, message, now, trigger) for event in dropped_empty]
     writing = time.perf_counter()
     result = publish_plan(
         plan,
@@ -376,11 +379,11 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         recorded={event.event_id for event in day.openings},  # in the table: not written again
         candidates=candidates,
         figures=figures,
-        renewed=renewed(day),
+        renewed=renewed(day) | {str(closing.finding_id): closing.event_id for closing in empty_closings},
         still_empty=still_empty,
     )
     superseded_count = close_dropped(deps.store, dropped, openings, kept, message, now, trigger)
-    empty_superseded = sum(append_once(deps.store, superseded_event(e, message, now, trigger)) for e in dropped_empty)
+    empty_superseded = sum(append_once(deps.store, closing) for closing in empty_closings)
     empty = {seat.job_key for seat in plan.unstaffed}
     removals, not_in_plex = _removals(deps, day, message, problem, kept_now.events, now, trigger, empty)
     back = message.employee_id if message.reason == "call_off_undone" else None
@@ -548,13 +551,15 @@ def close_dropped(
     )
 
 
-def _empty_seats(day: DayRead, shift: str, plan: CrewPlan) -> tuple[frozenset[str], list[AuditEvent]]:
-    """Of the re-plan's seats that stay empty, those whose open short-seat suggestion stands (their job keys: a new
-    one would say the event emptied them), and the shift's open short-seat suggestions it supersedes. A seat already
-    published as empty with as many seats keeps its suggestion (ux164 #3: each re-plan published a second one for it,
-    "After a call-off of ...", when its cause read otherwise, and the board counted the seat twice); one that changed
-    (filled now, or more or fewer of its seats empty) has its open ones closed, and a new one when still empty: each
-    seat keeps one suggestion."""
+def _empty_seats(day: DayRead, shift: str, plan: CrewPlan) -> tuple[frozenset[UnstaffedSeat], list[AuditEvent]]:
+    """Of the re-plan's empty seats, those whose open short-seat suggestion stands (a new one would say the event
+    emptied them), and the shift's open short-seat suggestions it supersedes. A seat already published as empty with
+    as many seats keeps its suggestion (ux164 #3: each re-plan published a second one for it, "After a call-off of
+    ...", when its cause read otherwise, and the board counted the seat twice); one that changed (filled now, or more
+    or fewer of its seats empty) has its open ones closed, and a new one when still empty: each seat keeps one
+    suggestion. A segment may have more than one (seats nobody may fill and seats left short: one per cause), each
+    matched to one suggestion of its own, of its cause first (ux_s16 #1: the first of a segment's seats kept every
+    suggestion of the segment, or closed them all)."""
     before: dict[str, list[AuditEvent]] = {}
     for event in day.openings:
         payload = event.payload
@@ -564,15 +569,23 @@ def _empty_seats(day: DayRead, shift: str, plan: CrewPlan) -> tuple[frozenset[st
             and event.event_id not in day.closed
         ):
             before.setdefault(str(payload.get("segment")), []).append(event)
-    standing, superseded = set(), []
-    for seat in plan.unstaffed:
-        earlier = before.pop(seat.job_key, [])
-        same = next((e for e in earlier if int(e.payload.get("seats") or 1) == seat.seats), None)
-        superseded += [e for e in earlier if e is not same]
-        if same is not None:
-            standing.add(seat.job_key)
-    superseded += [event for events in before.values() for event in events]  # filled now, or no longer planned
-    return frozenset(standing), superseded
+    standing: set[UnstaffedSeat] = set()
+    for same_cause in (True, False):
+        for seat in plan.unstaffed:
+            earlier = before.get(seat.job_key, [])
+            found = next(
+                (
+                    e
+                    for e in earlier
+                    if int(e.payload.get("seats") or 1) == seat.seats
+                    and (not same_cause or e.payload.get("cause") == seat.cause)
+                ),
+                None,
+            )
+            if seat not in standing and found is not None:
+                earlier.remove(found)
+                standing.add(seat)
+    return frozenset(standing), [event for events in before.values() for event in events]
 
 
 def _removals(
