@@ -55,6 +55,7 @@ from plexlabor.crew.pairs import (
     PairInfo,
     compile_problem,
     overtime_hours,
+    planned_for,
     refusal,
     setup_requirements,
 )
@@ -180,8 +181,7 @@ def supervisor_plan(compiled: Compiled) -> tuple[list[int], list[str]]:
             if seats == 0:
                 break
             op = compiled.operators[o]
-            works_shift = any(b.shift_code == job.shift_code and b.work_date == compiled.problem.day for b in op.blocks)
-            if not works_shift:
+            if not planned_for(op, job, compiled.problem.day):  # planned at the workcenter for another shift
                 continue
             pair = by_pair.get((o, j))
             if pair is None:
@@ -583,8 +583,13 @@ def _reasons(
         reasons.append("no labor history: standard efficiency assumed")
     streak = op.consecutive_days + (1 if any(b.work_date == compiled.problem.day for b in op.blocks) else 0)
     reasons.append(f"{op.hours_last_7_days:.0f} h worked in the last 7 days, day {max(streak, 1)} in a row")
+    day, here = compiled.problem.day, job.place.workcenter_id
+    shifts_here = sorted({b.shift_code for b in op.blocks if b.workcenter_id == here and b.work_date == day})
     if info.planned_here:
         reasons.append("planned here by the supervisor")
+    elif shifts_here and op.planned is not None and op.planned.workcenter_id == here:
+        # the supervisor's plan is for another shift (ux_s16 #2: a seat extending it read "planned here")
+        reasons.append(f"planned here by the supervisor for shift {', '.join(shifts_here)}, not shift {job.shift_code}")
     elif op.station is not None and info.distance_m is not None:
         reasons.append(f"{info.distance_m:.0f} m from {op.station.workcenter_code}")
     if compiled.outside[pair] >= 1 / 60:  # a minute or more: less is clock noise, not worth a reason

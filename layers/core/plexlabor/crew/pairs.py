@@ -25,7 +25,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 
 import numpy as np
@@ -128,7 +128,7 @@ class Compiled:
             known is not None,
             distance_m(station, job.place, self.problem.policy.building_change_meters),
             station is not None and station.workcenter_id != wc_id,
-            op.planned is not None and op.planned.workcenter_id == wc_id,
+            planned_for(op, job, self.problem.day),
         )
 
     @cached_property
@@ -215,6 +215,18 @@ def _grouped(keys: NDArray[np.int64], count: int, among: NDArray[np.int64] | Non
     order = pairs[np.argsort(keys[pairs], kind="stable")]
     bounds = np.searchsorted(keys[order], np.arange(count + 1))
     return [order[bounds[k] : bounds[k + 1]] for k in range(count)]
+
+
+def planned_for(op: Operator, job: CrewJob, day: date) -> bool:
+    """Whether the supervisor's plan (Plex's shift assignments) has the operator on the job: planned at its workcenter
+    for the day, and scheduled on the job's shift that day, as the supervisor baseline reads it
+    (`optimizer.supervisor_plan`). Until 2026-12-06 the workcenter alone: a seat of another shift there (the overtime
+    of a person called off the shift it extends, ux_s16 #2) read "planned here by the supervisor"."""
+    return (
+        op.planned is not None
+        and op.planned.workcenter_id == job.place.workcenter_id
+        and any(b.shift_code == job.shift_code and b.work_date == day for b in op.blocks)
+    )
 
 
 def distance_m(a: Place | None, b: Place, building_change_m: float) -> float | None:
@@ -588,20 +600,23 @@ def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Comp
     reason may differ where the operator had been turned away for a reason of the pair alone (rest, hours)."""
     index = next((o for o, op in enumerate(compiled.operators) if op.employee_id == employee_id), None)
     operators = sorted(problem.operators, key=lambda op: op.employee_id)
+    compiled = replace(compiled, problem=problem, operators=operators)
     if index is None or not compiled.available[index]:
-        return replace(compiled, problem=problem, operators=operators)
+        return compiled
     off = np.array([operators[index].off_for(job.end) for job in compiled.jobs], dtype=bool)
-    keep = (compiled.pair_op != index) | ~off[compiled.pair_job]
+    return without(compiled, (compiled.pair_op == index) & off[compiled.pair_job], "on leave")
+
+
+def without(compiled: Compiled, gone: NDArray[np.bool_], why: str) -> Compiled:
+    """`compiled` without the pairs `gone` (per pair), each job counting its operators that went turned away for
+    `why` (their operator may no longer work it: `on_leave`, `stretches.with_call_offs`)."""
+    keep = ~gone
     stats = list(compiled.stats)
-    for j in np.unique(compiled.pair_job[~keep]).tolist():
+    for j, count in Counter(compiled.pair_job[gone].tolist()).items():
         old = stats[j]
-        stats[j] = JobStats(old.skill_ok, old.lapsed, old.turned_away + Counter({"on leave": 1}), old.missing)
-    available = compiled.available.copy()
-    available[index] = bool(np.any(compiled.pair_op[keep] == index))
+        stats[j] = JobStats(old.skill_ok, old.lapsed, old.turned_away + Counter({why: count}), old.missing)
     return replace(
         compiled,
-        problem=problem,
-        operators=operators,
         pair_job=compiled.pair_job[keep],
         pair_op=compiled.pair_op[keep],
         hours=compiled.hours[keep],
@@ -615,7 +630,7 @@ def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Comp
         elsewhere=None if compiled.elsewhere is None else compiled.elsewhere[keep],
         closed=None if compiled.closed is None else compiled.closed[keep],
         stats=stats,
-        available=available,
+        available=compiled.available & (np.bincount(compiled.pair_op[keep], minlength=len(compiled.operators)) > 0),
     )
 
 

@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     from plexlabor.crew.pairs import Compiled
     from plexlabor.crew.replan import Assignment, CurrentPlan
     from plexlabor.crew.snapshots import KeptStore
+    from plexlabor.crew.stretches import CalledOff
     from plexlabor.crew.wiring import CallOffDependencies, ReplanDependencies
     from plexlabor.plex.port import LaborDataPort
 
@@ -323,7 +324,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     from plexlabor.crew.publish import publish_plan
     from plexlabor.crew.replan import assignments_of, compile_event, event_scope, people_moved, with_current_plan
     from plexlabor.crew.service import plan_summary
-    from plexlabor.crew.stretches import with_commitments
+    from plexlabor.crew.stretches import with_call_offs, with_commitments
 
     started = time.perf_counter()
     logger.append_keys(plan_day=message.day.isoformat(), shift=message.shift, replan_reason=message.reason)
@@ -349,7 +350,9 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     kept_now = KeptShift(kept_shift.read_at, problem, compiled, *_after(kept_shift, message))
     if message.reason in OFF and all(person != message.employee_id for _, person in current.assignments):
         return _no_seat(deps, message, now, day, kept_now, read)
-    committed = with_commitments(compiled, _commitments(message, reads))
+    committed = with_commitments(
+        with_call_offs(compiled, _called_off_elsewhere(message, reads)), _commitments(message, reads)
+    )
     returning = taken_off_with(day, message)
 
     def solved(current: CurrentPlan) -> tuple[Compiled, CrewPlan]:
@@ -657,6 +660,27 @@ def _commitments(message: ReplanMessage, reads: dict[date, tuple[DayRead, str]])
     found = commitments(reads[message.day][0], message.day, {message.shift})
     for next_to in _with_neighbours(message.day)[1:]:
         found += commitments(reads[next_to][0], next_to)
+    return found
+
+
+def _called_off_elsewhere(message: ReplanMessage, reads: dict[date, tuple[DayRead, str]]) -> list[CalledOff]:
+    """The call-offs and absences standing (not undone, no clock-in since: `folded`) for the other shifts of the
+    message's day and of the days before and after (`reads`), whose work the re-plan keeps the person out of where it
+    overlaps or extends the shift they called off (`stretches.with_call_offs`): a call-off "for this shift only" is
+    one shift's, and its person's seats in the next are planned without it (ux_s16 #2)."""
+    from plexlabor.crew.stretches import CalledOff
+
+    found = []
+    for day, (read, _) in reads.items():
+        shifts = {str(e.payload.get("shift_code")) for e in read.applied} - (
+            {message.shift} if day == message.day else set()
+        )
+        for shift in sorted(shifts):
+            found += [
+                CalledOff(event.employee_id, day, shift, event.detected_at)
+                for event in folded(recorded(read, day, shift))
+                if event.reason in OFF and event.employee_id
+            ]
     return found
 
 
