@@ -8,6 +8,7 @@ import dataclasses
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -161,13 +162,14 @@ def test_a_planner_sees_every_operation_as_the_run_has_it_and_no_plex_id(
     expected = "498.0 h expected: 0.0 worked + 498.0 still to come (the shifts left, as each person usually works them)"
     assert expected in body
     assert "it does not add to the overtime figure" in body
-    assert "Not measured: this run did not score the model" in body  # said, not computed on a request
+    assert "No model yet: the forecast is Plex's standard" in body  # a standard-only run (ux_s16 #11)
     assert 'aria-current="page">Forecasts' in body
 
 
 def test_the_accuracy_the_nightly_run_measured_is_shown_per_method(lambda_context: Any) -> None:
-    # Given a run that scored its model on the two weeks it did not see
+    # Given a run with a model (trained on 1,804 operations) that scored it on the two weeks it did not see
     run = _run()
+    run.model = SimpleNamespace(version=run.version, trained_on=1804)  # type: ignore[assignment]
     run.accuracy = {
         "cutoff": "2026-11-16T08:00:00+00:00",
         "weeks": 2,
@@ -192,6 +194,55 @@ def test_the_accuracy_the_nightly_run_measured_is_shown_per_method(lambda_contex
         ("plexlabor&#39;s forecast (P50)", "4.4 %", "1.07", "81.7 %"),
         ("Plex standard hours", "6.6 %", "1.72", "—"),
     ]
+
+
+def test_without_a_model_the_accuracy_panel_says_so_and_how_many_operations_it_waits_for(lambda_context: Any) -> None:
+    """ux_s16 #11: a model "trained on 0 job operations" was scored as plexlabor's forecast."""
+    # Given a run with too few finished operations to train a model, whose accuracy fold scored the fallback
+    run = _run()
+    run.min_training_operations = 150
+    run.accuracy = {
+        "cutoff": "2026-11-16T08:00:00+00:00",
+        "weeks": 2,
+        "operations": 40,
+        "trained_on": 0,
+        "methods": {
+            "model": {"mape": 0.052, "coverage": 0.929, "mae_hours": 1.59, "pinball": 0.35},
+            "standard": {"mape": 0.052, "coverage": None, "mae_hours": 1.59, "pinball": 0.86},
+        },
+    }
+    store = InMemoryArtifactStore()
+    store_run(run, store)
+    # When a planner opens the forecasts
+    body = _call(_deps(store), PLANNER, lambda_context)["body"]
+    accuracy = body[body.index('id="accuracy"') :]
+    # Then the panel says there is no model yet and when accuracy appears, and scores nothing as plexlabor's forecast
+    expected = (
+        "No model yet: the forecast is Plex's standard with a ±band; accuracy appears once 150 job operations have "
+        "finished."
+    )
+    assert expected in accuracy
+    assert "plexlabor&#39;s forecast (P50)" not in accuracy and "on the 0 job operations" not in accuracy
+
+
+def test_a_model_scored_where_its_fold_had_too_few_operations_is_not_measured(lambda_context: Any) -> None:
+    # Given a run with a model now, whose fold two weeks back had 90 finished operations (a model needs 150)
+    run = _run()
+    run.model = SimpleNamespace(version=run.version, trained_on=300)  # type: ignore[assignment]
+    run.min_training_operations = 150
+    run.accuracy = {
+        "cutoff": "2026-11-16T08:00:00+00:00",
+        "weeks": 2,
+        "operations": 40,
+        "trained_on": 90,
+        "methods": {"model": {"mape": 0.05, "coverage": 0.9, "mae_hours": 1.5, "pinball": 0.3}},
+    }
+    store = InMemoryArtifactStore()
+    store_run(run, store)
+    body = _call(_deps(store), PLANNER, lambda_context)["body"]
+    accuracy = body[body.index('id="accuracy"') :]
+    assert "only 90 job operations had finished, fewer than the 150 a model needs" in accuracy
+    assert "plexlabor&#39;s forecast (P50)" not in accuracy
 
 
 def test_the_cost_chart_leaves_out_operations_without_a_pay_rate(

@@ -65,6 +65,9 @@ class ForecastRun:
     seconds: dict[str, float] = field(default_factory=dict)
     accuracy: dict[str, Any] | None = None
     """The model in force on work it did not see (`backtest.accuracy_in_force`), when measured."""
+    min_training_operations: int | None = None
+    """The finished job operations a model needs (`ForecastSettings.min_training_operations`): with fewer, the forecast
+    is the standard with a band, and the forecasts page says how many it waits for."""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -73,6 +76,7 @@ class ForecastRun:
             "model_version": self.model.version if self.model else None,
             "method": "model" if self.model else "standard",
             "trained_on": self.model.trained_on if self.model else 0,
+            "min_training_operations": self.min_training_operations,
             "forecasts": len(self.forecasts),
             "forecast_p50_hours": round(sum(f.p50_hours for f in self.forecasts), 1),
             "forecast_standard_hours": round(sum(f.standard_hours for f in self.forecasts), 1),
@@ -131,6 +135,7 @@ def run_forecast(
         overtime=overtime,
         issues=dict(data.issues),
         seconds=seconds,
+        min_training_operations=settings.min_training_operations,
     )
 
 

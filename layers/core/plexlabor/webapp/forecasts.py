@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from plexlabor.approval.display import looks_like_id
 from plexlabor.forecast.artifacts import read_latest, read_run_file
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection, VarianceAlert
+from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
 from plexlabor.webapp.latest import Latest
 from plexlabor.webapp.viewer import Reach
@@ -107,6 +108,12 @@ class ForecastIndex:
     @property
     def trained_on(self) -> int:
         return int(self.pointer.get("trained_on") or 0)
+
+    @property
+    def model_needs(self) -> int:
+        """The finished job operations the run needed to train a model (a run from before it said so: the default)."""
+        stored = self.pointer.get("min_training_operations")
+        return int(stored) if stored else int(ForecastSettings.model_fields["min_training_operations"].default)
 
     @property
     def accuracy(self) -> Accuracy | None:
