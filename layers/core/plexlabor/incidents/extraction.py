@@ -2,9 +2,10 @@
 
 Plain word lists and patterns (no model), so an EHS lead can read why each item was found: the text it
 was found in is kept with its offsets. "Where" matches the plant's own workcenters (code or name, as
-whole words); equipment, body parts and PPE come from the vocabularies below; PPE is marked not worn when
-a negation ("not wearing", "without", "no", "removed") comes just before it in the same sentence. A word of
-a PPE item ("face shield", "ear plugs") is not a body part, nor is one said to be unhurt ("no injury to his hand").
+whole words); equipment, body parts, PPE and injuries come from the vocabularies below; PPE is marked not worn,
+equipment not used and an injury denied by one rule (`negated`: "not wearing his gloves", "without the hoist", "nobody
+was hurt"). A word of a PPE item ("face shield", "ear plugs") is not a body part, nor is one said to be unhurt ("no
+injury to his hand").
 """
 
 from __future__ import annotations
@@ -45,12 +46,95 @@ PPE = {
     "vest": "high-visibility vest", "apron": "apron", "sleeves": "cut sleeves",
 }
 # fmt: on
-NEGATIONS = re.compile(
-    r"\b(not|no|without|wasn't|weren't|didn't|removed|took off|never)\b(?:(?!\bbut\b)[^.;,]){0,30}$", re.I
+INJURIES = (
+    r"injur(?:y|ies|ed|ing)",
+    r"hurt",
+    r"cuts?",
+    r"lacerat\w*",
+    r"fractur\w*",
+    r"broke",
+    r"broken",
+    r"burn(?:s|ed|t)?",
+    r"bruis\w*",
+    r"contusions?",
+    r"sprain\w*",
+    r"strain(?:s|ed)?",
+    r"amputat\w*",
+    r"crush(?:ed|ing)",
+    r"sever(?:ed|ing)",
+    r"punctur\w*",
+    r"bleed\w*",
+    r"bled",
+    r"stitch(?:es)?",
+    r"dislocat\w*",
+    r"concussion",
+    r"wound(?:s|ed)?",
+    r"pain(?:s|ful)?",
+    r"swollen",
+    r"swelling",
+    r"abrasions?",
+    r"scrap(?:e|es|ed)",
+    r"blisters?",
+    r"electrocut\w*",
+    r"shock(?:ed)?",
+    r"hospitali[sz]\w*",
+    r"first aid",
+    r"treated",
+    r"killed",
+    r"died",
+    r"fatal\w*",
+    r"unconscious",
+    r"passed out",
+    r"degloved?",
+    r"avulsions?",
+    r"torn",
+    r"tore",
+    r"ruptur\w*",
+    r"hernia\w*",
+    r"pinched",
+    r"smashed",
+    r"stung",
+    r"bitten",
 )
-"""A negation shortly before a PPE word, in the same clause ("not wearing gloves but had glasses on")."""
-NEGATED_AFTER = re.compile(r"^\s+(?:was|were|is|are)\s+(?:not|never)\s+(?:worn|on|used|in place)\b", re.I)
-"""A negation just after it ("his gloves were not worn")."""
+"""Words that state an injury (regular expressions of whole words): a nature of injury or a part of body is sure only
+when the text states one (`service`), since the model learnt from injury reports alone and is as sure of a nature for
+"slipped on oil" as for "cut his hand"."""
+UNHURT_WORDS = re.compile(r"(?<![\w-])(?:uninjured|unhurt|unharmed|no harm done)(?![\w-])", re.I)
+"""Words that say nobody was hurt in themselves (`Extraction.unhurt`)."""
+NEGATION_CUE = re.compile(
+    r"\b(?:not|no one|nobody|none|no|without|never|didn't|did not|wasn't|weren't|failed to|instead of)\b"
+    r"|\b(?:removed|took off|taken off)\s+(?=(?:his|her|their|my|its)\b)",
+    re.I,
+)
+"""A negation: taking something off only of one's own ("removed his gloves"; "removed the die" is using it)."""
+# fmt: off
+NEGATION_FILLERS = frozenset({
+    "a", "an", "the", "any", "his", "her", "their", "my", "its", "required", "proper", "appropriate", "was", "were",
+    "got", "is", "are", "been", "being", "be", "to", "wear", "wearing", "worn", "use", "using", "used", "put",
+    "putting", "on", "have", "having", "had", "or", "and", "nor",
+})
+# fmt: on
+"""Words that may stand between a negation and what it negates ("not wearing his", "without the", "nobody was")."""
+CLAUSE_END = re.compile(r"[.;,:!?]|\bbut\b", re.I)
+NEGATED_AFTER = re.compile(r"^\s+(?:was|were|is|are)\s+(?:not|never)\s+(?:worn|on|used|in place|available)\b", re.I)
+"""A negation just after a thing ("his gloves were not worn", "the hoist was not used")."""
+
+
+def negated(text: str, start: int, end: int, kind: re.Pattern[str]) -> bool:
+    """Whether the words at `start:end` are negated: the nearest negation before them in their clause with nothing
+    between but `NEGATION_FILLERS` and other words of the same `kind` ("not wearing ear plugs or steel toe boots",
+    "without the hoist", "nobody was hurt"; not "did not see the forklift", "not wearing gloves but had glasses on"),
+    or a negation just after them. One rule for PPE not worn, equipment not used and injuries denied."""
+    before = text[max(0, start - 80) : start]
+    clause = before[max((m.end() for m in CLAUSE_END.finditer(before)), default=0) :]
+    cues = list(NEGATION_CUE.finditer(clause))
+    if cues:
+        between = kind.sub(" ", clause[cues[-1].end() :]).lower().split()
+        if all(word in NEGATION_FILLERS for word in between):
+            return True
+    return bool(NEGATED_AFTER.search(text[end : end + 30]))
+
+
 UNHURT = re.compile(
     r"\b(?:no|not|without)\s+(?:any\s+)?(?:injury|injuries|harm|damage)\s+(?:to|on)\s+"
     r"(?:(?:the|his|her|their|my|a|an|left|right|both)\s+)*(?:[a-z]+\s+)?$",
@@ -125,8 +209,14 @@ class Extraction:
     shift: str | None = None
     where: list[Mention] = field(default_factory=list)
     equipment: list[Mention] = field(default_factory=list)
+    equipment_not_used: list[Mention] = field(default_factory=list)
+    """Equipment the text says was not used ("without the hoist"): `negated`, as PPE not worn."""
     body_parts: list[BodyPart] = field(default_factory=list)
     ppe: list[PpeMention] = field(default_factory=list)
+    injuries: list[Mention] = field(default_factory=list)
+    """The words that state an injury (`INJURIES`, not negated): none in "slipped on oil" or "nobody hurt"."""
+    unhurt: list[Mention] = field(default_factory=list)
+    """The words that say nobody was hurt ("nobody hurt", "no injuries", "uninjured")."""
 
 
 def _phrases(words: Iterable[str]) -> re.Pattern[str]:
@@ -138,6 +228,7 @@ def _phrases(words: Iterable[str]) -> re.Pattern[str]:
 _EQUIPMENT = _phrases(EQUIPMENT)
 _BODY = _phrases(BODY_PARTS)
 _PPE = _phrases(PPE)
+_INJURY = re.compile(r"(?<![\w-])(" + "|".join(INJURIES) + r")(?![\w-])", re.I)
 
 
 def _matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
@@ -225,11 +316,13 @@ def extract(narrative: str, reported: datetime, places: Sequence[Place] = ()) ->
     shift_match = _SHIFT.search(narrative)
     where = _places(narrative, places)
     equipment: dict[str, Mention] = {}
+    equipment_not_used: dict[str, Mention] = {}
     for match in _matches(_EQUIPMENT, narrative):
         value = match.group(1).lower()
         if any(place.start <= match.start() < place.end for place in where):
             continue  # a word of a workcenter's name ("Press 4") is the place, not equipment
-        equipment.setdefault(value, Mention(value, match.group(0), match.start(), match.end()))
+        found = equipment_not_used if negated(narrative, match.start(), match.end(), _EQUIPMENT) else equipment
+        found.setdefault(value, Mention(value, match.group(0), match.start(), match.end()))
     ppe_spans = [(match.start(), match.end()) for match in _matches(_PPE, narrative)]
     body_parts = []
     for match in _matches(_BODY, narrative):
@@ -256,11 +349,16 @@ def extract(narrative: str, reported: datetime, places: Sequence[Place] = ()) ->
     ppe: dict[str, PpeMention] = {}
     for match in _matches(_PPE, narrative):
         item = PPE[match.group(1).lower()]
-        worn = not (
-            NEGATIONS.search(narrative[max(0, match.start() - 40) : match.start()])
-            or NEGATED_AFTER.search(narrative[match.end() : match.end() + 30])
-        )
+        worn = not negated(narrative, match.start(), match.end(), _PPE)
         ppe.setdefault(item, PpeMention(item, match.group(0), match.start(), match.end(), worn))
+    injuries = [
+        (
+            Mention(match.group(1).lower(), match.group(0), match.start(), match.end()),
+            negated(narrative, match.start(), match.end(), _INJURY),
+        )
+        for match in _matches(_INJURY, narrative)
+    ]
+    unhurt = [Mention(m.group(0).lower(), m.group(0), m.start(), m.end()) for m in _matches(UNHURT_WORDS, narrative)]
     return Extraction(
         when=when,
         when_text=when_text,
@@ -268,6 +366,11 @@ def extract(narrative: str, reported: datetime, places: Sequence[Place] = ()) ->
         shift=SHIFTS[shift_match.group(1).lower()] if shift_match else None,
         where=where,
         equipment=sorted(equipment.values(), key=lambda m: m.start),
+        equipment_not_used=[
+            m for key, m in sorted(equipment_not_used.items(), key=lambda item: item[1].start) if key not in equipment
+        ],
         body_parts=body_parts,
         ppe=sorted(ppe.values(), key=lambda m: m.start),
+        injuries=[mention for mention, denied in injuries if not denied],
+        unhurt=sorted([mention for mention, denied in injuries if denied] + unhurt, key=lambda m: m.start),
     )

@@ -44,7 +44,7 @@ from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditSta
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced, stable_event_id
 from plexlabor.audit.publish import append_once, review_status
-from plexlabor.incidents.extraction import Place, extract
+from plexlabor.incidents.extraction import Extraction, Place, extract
 from plexlabor.incidents.kindindex import counted, incident_outcomes, outcomes, stands
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
 from plexlabor.incidents.oiics import Field as Coded
@@ -402,8 +402,21 @@ GROUP_TITLES = "group_titles"
 """The coding payload's key for the titles of the event groups the model in force knew (code: title)."""
 
 
-def _codes(result: Classification | None, near_miss: bool) -> list[CodingOut]:
-    """The model's codings, those OIICS codes only for an injury left out of a near miss (`INJURY_ONLY`)."""
+def stated(of: Coded, code: str, found: Extraction) -> bool:
+    """Whether the text states what a code only for an injury (`INJURY_ONLY`) says: a nature of injury needs an injury
+    stated (`Extraction.injuries`) or a body part hurt, a part of body a body part of that division. The model learnt
+    from injury reports only (OSHA's), so its confidence in these assumes an injury: "slipped on oil" was a traumatic
+    injury to the upper extremities, "sure" (ux_s16 #5)."""
+    if of is Coded.NATURE_DIVISION:
+        return bool(found.injuries or found.body_parts)
+    if of is Coded.PART_DIVISION:
+        return any(part.part_division == code for part in found.body_parts)
+    return True
+
+
+def _codes(result: Classification | None, near_miss: bool, found: Extraction) -> list[CodingOut]:
+    """The model's codings, those OIICS codes only for an injury left out of a near miss (`INJURY_ONLY`) and sure only
+    when the text states them (`stated`)."""
     if result is None:
         return []
     return [
@@ -413,7 +426,7 @@ def _codes(result: Classification | None, near_miss: bool) -> list[CodingOut]:
             code=c.code,
             title=c.title,
             confidence=c.confidence,
-            confident=c.confident,
+            confident=c.confident and stated(c.field, c.code, found),
         )
         for c in result.codings.values()
         if not (near_miss and c.field in INJURY_ONLY)
@@ -444,7 +457,7 @@ def log_incident(
     found = extract(report.narrative, (report.occurred_at or now).astimezone(deps.zone), places)
     classifier = deps.in_force() if deps.in_force is not None else deps.classifier
     result = classifier.classify(report.narrative) if classifier else None
-    codes = _codes(result, report.kind == "near_miss")
+    codes = _codes(result, report.kind == "near_miss", found)
     auto = bool(result and result.auto_coded)
     place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
     status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
