@@ -46,10 +46,10 @@ def test_crew_events_written_before_the_index_are_read_once_given_their_key(
     history = store.history(old.record_key)
     assert [e.event_id for e in read_day(store, DAY).openings] == [new.event_id]  # the old one is not in the index
     # When the crew events since the plan horizon are given their key
-    assert index_plan_days(store, T0 - timedelta(days=8)) == 1
+    assert index_plan_days(store, T0 - timedelta(days=8)).added == 1
     # Then the day reads both with the old one's decision, the record reads back the same, and again adds nothing
     read = read_day(store, DAY)
     assert [e.event_id for e in read.openings] == [old.event_id, new.event_id]
     assert read.closed[old.event_id].status.value == "approved"
     assert store.history(old.record_key) == history
-    assert index_plan_days(store, T0 - timedelta(days=8)) == 0
+    assert index_plan_days(store, T0 - timedelta(days=8)).added == 0

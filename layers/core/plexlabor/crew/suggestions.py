@@ -201,15 +201,12 @@ class Reindexed:
     complete: bool
 
 
-def index_plan_days(store: AuditStore, since: datetime) -> int:
+def index_plan_days(store: AuditStore, since: datetime) -> Reindexed:
     """Gives the crew events recorded from `since` on before the plan-day index existed their key of it, unchanged
     (`AuditStore.add_to_index`): the suggestions and removals from Plex (the opening statuses), the re-plans' `applied`
     events and the board's claims, read from their status indexes as a day's read found them before; how many were
-    given one (none twice: run again, it adds nothing). `reindex` does it and marks the index."""
-    return _index_plan_days(store, since).added
-
-
-def _index_plan_days(store: AuditStore, since: datetime) -> Reindexed:
+    given one (none twice: run again, it adds nothing), and whether every status index was read to the end. `reindex`
+    does it and marks the index."""
     added, complete = 0, True
     for status in UNINDEXED:
         pages = _status_pages(store, status, since)
@@ -225,7 +222,7 @@ def reindex(store: AuditStore, since: datetime, at: datetime, actor: str) -> Rei
     then, when every status index was read to the end, the marker that the index holds every crew event from `since`
     on (`mark_indexed`), which ends the day reads' fallback (`_unindexed`) for the days it covers. Cut short (more
     than `READ_PAGES` pages), it marks nothing: run it again (it adds nothing twice)."""
-    done = _index_plan_days(store, since)
+    done = index_plan_days(store, since)
     if done.complete:
         mark_indexed(store, since, at, actor, done.added)
     return done
