@@ -37,7 +37,9 @@ if TYPE_CHECKING:
 INCIDENTS = "incidents"
 FUNCTIONS = {"scorer": "scorer_retrain", INCIDENTS: "incident_retrain"}
 """Whose registry each `--of` moves, as that function sees it (`--local`)."""
-NO_REGISTRY = "plexlabor: error: no --artifacts-dir or --bucket (or ARTIFACTS_BUCKET_NAME)"
+NO_REGISTRY = (
+    "plexlabor: error: no --artifacts-dir or --bucket (or ARTIFACTS_BUCKET_NAME); --local for the local runtime's"
+)
 PACKAGED_NOTE = "packaged (ships with the code)"
 NOTHING_STORED = {
     "scorer": "scorer_retrain stores one each week once supervisors have decided enough findings",

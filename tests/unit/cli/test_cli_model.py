@@ -119,7 +119,9 @@ def test_without_a_registry_or_table_it_says_which(
 ) -> None:
     monkeypatch.delenv("ARTIFACTS_BUCKET_NAME", raising=False)
     assert main(["model", "rollback", "scorer-aaaa", "--audit-table", TABLE]) == 2
-    assert "--artifacts-dir or --bucket" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "--artifacts-dir or --bucket" in error
+    assert "--local" in error
 
 
 def test_model_events_need_a_version_and_take_only_their_statuses() -> None:
