@@ -42,7 +42,8 @@ def test_the_queue_row_and_the_item_page_name_the_event_and_group_confidences_on
     item = str(call_web(web_deps(world), "GET", f"/items/{incident}", EHS, lambda_context)["body"])
 
     for shown in (row, item):
-        assert "Injury: Falls on same level; check the codes" in shown  # the note quotes no figure of its own
+        # the note quotes no figure of its own, and names the group only when sure (ux_s16 #5)
+        assert "Injury: Falls, slips, trips (group not sure); check the codes" in shown
         assert '<span class="sev-high">high</span> · event 64%, group 29%' in shown
     assert "% sure" not in row
     # the item page's list of the model's codes labels each figure the same way

@@ -95,7 +95,8 @@ def test_an_auto_coded_injury_is_listed_awaiting_confirmation_and_counted(world:
     assert response["statusCode"] == 200
     newest, older = _rows(body)
     assert f'href="/dev/incidents/{unsure}"' in newest and f'href="/dev/incidents/{auto}"' in older
-    assert "Near miss: Caught in or compressed by equipment or objects" in newest and "not sure" in newest
+    # the division only, the model being sure of neither division nor group (ux_s16 #5)
+    assert "Near miss: Contact with objects and equipment" in newest and "(the model was not sure)" in newest
     assert "Needs coding (in the EHS queue)" in newest and "department SHIP" in newest
     assert "PRESS4" in older and "department MOLD" in older and "Injury: Caught in or compressed" in older
     assert "Coded automatically — confirm to send to Plex" in older and "E0001" in older and "not sure" not in older
@@ -343,3 +344,39 @@ def test_the_counts_say_they_cover_the_period_shown_and_link_a_year_that_counts_
     body = _get(world, EHS, lambda_context, **query)["body"]
     assert "1 coded automatically awaits your confirmation" in body and f"/incidents/{old}" in body
     assert "count the last 366 days" not in body
+
+
+class SureOfTheEventDivision:
+    """Sure of the event division (auto-coded) and its nature and part of body, not of the group (69 %) or source."""
+
+    version = "test-model"
+
+    def classify(self, narrative: str) -> Classification:
+        codes = {Field.EVENT_DIVISION: ("6", 0.9), Field.EVENT_GROUP: ("64", 0.69), Field.NATURE_DIVISION: ("1", 0.99)}
+        codes |= {Field.PART_DIVISION: ("4", 0.95), Field.SOURCE_DIVISION: ("3", 0.5)}
+        title = {Field.EVENT_GROUP: "Caught in or compressed by equipment or objects"}
+        unsure = (Field.EVENT_GROUP, Field.SOURCE_DIVISION)
+        return Classification(
+            {of: Coding(of, code, title.get(of, ""), p, of not in unsure) for of, (code, p) in codes.items()}
+        )
+
+
+def test_a_group_the_model_was_not_sure_of_heads_no_report_and_a_partly_sure_one_says_what_to_confirm(
+    world: World, lambda_context: Any
+) -> None:
+    """ux_s16 #5: "Cut my left hand … chip conveyor" was listed as "Injury: Caught in or compressed by equipment or
+    objects", "Coded automatically — confirm to send to Plex", though the group was 69 % and not sure."""
+    deps = IncidentDeps(world.audit, SureOfTheEventDivision(), zone=ZONE, clock=world.clock)  # type: ignore[arg-type]
+    narrative = "Cut my left hand on a sharp chip while clearing the chip conveyor on Press 4."
+    incident = log_incident(deps, IncidentReport(narrative=narrative), "E0001").incident_id
+    [row] = _rows(_get(world, EHS, lambda_context)["body"])
+    assert "Injury: Contact with objects and equipment (group not sure)" in row and "Caught in" not in row
+    assert "Partly coded: confirm the event group and source" in row and "Coded automatically" not in row
+    [mine] = _rows(_get(world, REPORTER, lambda_context)["body"])
+    assert "Partly coded: the EHS lead confirms the event group and source" in mine
+    # the incident's page says the same of the same codes, to the EHS lead and to its reporter
+    page = call_web(web_deps(world), "GET", f"/incidents/{incident}", EHS, lambda_context)["body"]
+    assert "Partly coded: confirm the event group and source. The model was sure of Event or exposure, " in page
+    assert "Coded automatically" not in page
+    own = call_web(web_deps(world), "GET", f"/incidents/{incident}", REPORTER, lambda_context)["body"]
+    assert "Partly coded: the EHS lead confirms the event group and source." in own

@@ -387,8 +387,12 @@ def test_an_auto_coded_incident_says_which_codes_the_model_was_not_sure_of(world
     body = call_web(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
     # Then the page does not call it all sure: it names what was auto-coded and what waits for the EHS lead
     assert "the model was sure)" not in body
-    assert "Coded automatically: the model was sure of Event or exposure, Part of body." in body
-    assert "It was not sure of Event group, Nature of injury, Source: these wait for the EHS lead" in body
+    # (ux_s16 #5: not "Coded automatically" beside "these wait"; part of body not sure: the text names no body part)
+    assert "Coded automatically" not in body
+    assert (
+        "Partly coded: confirm the event group, nature of injury, part of body and source. The model was sure of "
+        "Event or exposure; you confirm or correct the others on this page." in body
+    )
 
 
 def test_a_coded_incident_is_confirmed_on_its_page_not_approved_from_the_queue(

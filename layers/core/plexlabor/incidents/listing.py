@@ -26,7 +26,7 @@ from typing import Any
 from plexlabor.approval.recommendations import INCIDENT_CODING
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.events import SUPERSEDED_BY, replaced
-from plexlabor.incidents.oiics import EVENT_DIVISION_TITLES, EVENT_GROUP_TITLES
+from plexlabor.incidents.oiics import INJURY_ONLY, event_words
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.service import CONFIRMED_VIA, RECORD_PREFIX
 from plexlabor.incidents.withdrawal import plex_holds, withdrawal
@@ -226,20 +226,38 @@ class ListedIncident:
 
     @property
     def event(self) -> tuple[str, bool] | None:
-        """The event in words (the event group's title when known, else its division's) and whether the codes
-        are settled (confirmed, or coded automatically); None when nothing was coded."""
-        if self.decision is not None and self.decision.status is AuditStatus.APPROVED:
+        """The event in words (`oiics.event_words`: the group's title when confirmed or the model was sure of it,
+        else the division's, "(group not sure)" when the division is) and whether the event is settled (confirmed, or
+        coded automatically); None when nothing was coded."""
+        confirmed = self.decision is not None and self.decision.status is AuditStatus.APPROVED
+        if confirmed and self.decision is not None:
             codes, settled = dict(self.decision.payload.get("codes") or {}), True
         else:
             codes, settled = dict(self.opening.payload.get("codes") or {}), bool(self.opening.payload.get("auto_coded"))
         division, group = codes.get(Coded.EVENT_DIVISION.value), codes.get(Coded.EVENT_GROUP.value)
         if not division:
             return None
-        proposed = {c.get("field"): c for c in self.opening.payload.get("coding") or []}
-        model = proposed.get(Coded.EVENT_GROUP.value) or {}
-        learned = model.get("title") if group and model.get("code") == group else None
-        title = EVENT_GROUP_TITLES.get(group or "") or learned or EVENT_DIVISION_TITLES.get(division)
-        return title or f"OIICS event {group or division}", settled
+        model = self._proposed.get(Coded.EVENT_GROUP.value) or {}
+        proposed = bool(group) and model.get("code") == group
+        learned = model.get("title") if proposed else None
+        sure = confirmed or (proposed and bool(model.get("confident")))
+        return event_words(division, group if settled else None, learned, group_sure=sure), settled
+
+    @property
+    def _proposed(self) -> dict[str, dict[str, Any]]:
+        return {c.get("field"): c for c in self.opening.payload.get("coding") or []}
+
+    @property
+    def unsure(self) -> list[Coded]:
+        """The fields of an automatic coding the model was not sure of, which the EHS lead confirms (none once she
+        decided, or for a near miss's injury fields, not applicable)."""
+        if self.decision is not None:
+            return []
+        return [
+            Coded(field)
+            for field, coding in self._proposed.items()
+            if not coding.get("confident") and not (self.near_miss and Coded(field) in INJURY_ONLY)
+        ]
 
 
 @dataclass(frozen=True)

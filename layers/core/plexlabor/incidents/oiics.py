@@ -7,6 +7,7 @@ body and source are coded at their division.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -141,6 +142,36 @@ FIELD_LABELS = {
 
 INJURY_ONLY = (Field.NATURE_DIVISION, Field.PART_DIVISION)
 """What OIICS codes only for an injury: a near miss hurt nobody, so it has no nature of injury or part of body."""
+GROUP_NOT_SURE = "(group not sure)"
+
+
+def event_words(division: str, group: str | None, learned: str | None = None, *, group_sure: bool) -> str:
+    """The event in words: its group's title (OIICS's, else `learned`, the model's) only when the group is sure (the
+    EHS lead's, or the model sure of it), else its division's, with `GROUP_NOT_SURE` when a group was proposed (ux_s16
+    #5: the list headed a report with a group the model was 69 % and not sure of). The list, the reporter's page and
+    the EHS queue's note all say it so."""
+    title = (EVENT_GROUP_TITLES.get(group or "") or learned) if group_sure else None
+    if title:
+        return title
+    words = EVENT_DIVISION_TITLES.get(division) or f"OIICS event {group or division}"
+    return f"{words} {GROUP_NOT_SURE}" if group else words
+
+
+def fields_in_words(fields: Iterable[Field]) -> str:
+    """ "the event group and source": fields as a sentence names them."""
+    names = [FIELD_LABELS[of].lower() for of in fields]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+    return f"the {listed}" if listed else ""
+
+
+def coded_words(unsure: Iterable[Field], *, coder: bool = True) -> str:
+    """An automatic coding in words: "Coded automatically" when every field is sure, else "Partly coded: confirm the
+    event group and source" to the EHS lead (`coder`), "… the EHS lead confirms …" to others (ux_s16 #5: "Coded
+    automatically" stood beside "these wait")."""
+    fields = fields_in_words(unsure)
+    if not fields:
+        return "Coded automatically"
+    return f"Partly coded: confirm {fields}" if coder else f"Partly coded: the EHS lead confirms {fields}"
 
 
 def code_problem(of: Field, code: str, division: str) -> str | None:

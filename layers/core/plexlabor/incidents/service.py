@@ -46,7 +46,7 @@ from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_e
 from plexlabor.audit.publish import append_once, review_status
 from plexlabor.incidents.extraction import Extraction, Place, extract
 from plexlabor.incidents.kindindex import counted, incident_outcomes, outcomes, stands
-from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem
+from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem, coded_words, event_words
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.incidents.reports import CodedReport
 from plexlabor.incidents.withdrawal import answer_id, called_back, closing_words, withdrawal
@@ -440,9 +440,11 @@ def _note(report: IncidentReport, codes: list[CodingOut], auto: bool) -> str:
     what = "Injury" if report.kind == "injury" else "Near miss"
     if not codes:
         return f"{what}: no coding model in force; code it"
+    division = next(c for c in codes if c.field == Coded.EVENT_DIVISION.value)
     group = next(c for c in codes if c.field == Coded.EVENT_GROUP.value)
-    ask = "coded automatically" if auto else "check the codes"
-    return f"{what}: {group.title or group.code}; {ask}"
+    event = event_words(division.code, group.code, group.title, group_sure=group.confident)
+    unsure = [Coded(c.field) for c in codes if not c.confident]
+    return f"{what}: {event}; {coded_words(unsure).lower() if auto else 'check the codes'}"
 
 
 def log_incident(

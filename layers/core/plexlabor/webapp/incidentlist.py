@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.incidents.listing import LONGEST_DAYS, STATUS_FILTERS, ListedIncident, Standing, longest_period_start
+from plexlabor.incidents.oiics import coded_words
 from plexlabor.incidents.service import decisions_of, opening
 from plexlabor.incidents.withdrawal import closing_words, withdrawal
 from plexlabor.platform.clock import local_midnight, outside_dates
@@ -133,6 +134,8 @@ def status_words(page: Page, listed: ListedIncident) -> str:
         if page.viewer.roles & incident_page.CODERS:
             return "Asks you to correct a decided report: correct that one on its page, then set this one aside"
         return "With the EHS lead: it asks them to correct a decided report"
+    if standing is Standing.AWAITING and listed.unsure:  # partly sure: what to confirm (ux_s16 #5)
+        return coded_words(listed.unsure, coder=bool(page.viewer.roles & incident_page.CODERS))
     if standing in REPORTER_WORDS and not page.viewer.roles & incident_page.CODERS:
         return REPORTER_WORDS[standing]
     if standing is Standing.IN_QUEUE:

@@ -48,6 +48,7 @@ from plexlabor.incidents.oiics import (
     FIXED_TITLES,
     INJURY_ONLY,
     Field,
+    coded_words,
 )
 from plexlabor.incidents.service import (
     CONFIRMED_VIA,
@@ -165,6 +166,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "incident": payload.get("incident", {}),
         "happened": _moment((payload.get("incident") or {}).get("occurred_at"), page.deps.zone),
         "coding": coding,
+        "coded_words": coded_words([Field(c["field"]) for c in coding if not c.get("confident")], coder=coder),
         "not_applicable": [FIELD_LABELS[of] for of in INJURY_ONLY] if near_miss else [],
         "extraction": payload.get("extraction", {}),
         "decision": decision,
