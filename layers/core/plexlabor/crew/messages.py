@@ -30,6 +30,7 @@ ReplanReason = Literal[
     "swap",
     "call_off_undone",
     "clocked_in",
+    "call_off_nearby",
     "refresh",
 ]
 NEEDS = {
@@ -44,6 +45,7 @@ NEEDS = {
     "swap": "employee_id",  # a supervisor swapped this operator into a seat on the crew board (accepted there)
     "call_off_undone": "employee_id",  # a call-off recorded on the board was undone there: the person is back
     "clocked_in": "employee_id",  # crew_replan found them clocked in after their call-off: recorded, never sent
+    "call_off_nearby": "employee_id",  # they called off a shift next to this one (`off_day`, `off_shift`)
     "refresh": None,  # nothing happened: crew_call_offs' schedule asks crew_replan to keep the shift ready
 }
 
@@ -65,6 +67,9 @@ so nothing was re-planned (`replanning._no_seat`); the crew board says so."""
 DROPPED = "replan_dropped"
 """On a `replan` event: crew_replan dropped its message, not applied it (an error it meets on every delivery:
 `replanning.dropped_event`, `{"error": <type>, "reason": <text>}`); the crew board says the re-plan failed."""
+NEARBY_FIELDS = ("off_day", "off_shift")
+"""What a `call_off_nearby` adds: the shift its person called off (of that day), next to the message's shift, whose
+seats of theirs that overlap or touch it crew_replan re-plans without them (`replanning.nearby_shifts`)."""
 SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")
 """What a message may be about: each reason names one of them (`NEEDS`) or none, never another."""
 ABOUT_SOMEONE = {
@@ -73,6 +78,7 @@ ABOUT_SOMEONE = {
     "swap": "a swap on the crew board ({} in)",
     "call_off_undone": "an undone call-off ({} back)",
     "clocked_in": "a clock-in after a call-off ({} back)",
+    "call_off_nearby": "a call-off of {} from a shift next to this one",
 }
 """How `describe` words an event about a person: with their employee id, as the audit keeps it (a page names the
 person: `people_in`)."""
@@ -104,6 +110,9 @@ class ReplanMessage(BaseModel):
     detected (crew_call_offs)."""
     call_off_reason: CallOffReason | None = None
     """Why, as they recorded it (`CALL_OFF_REASONS`)."""
+    off_day: date | None = None
+    """A `call_off_nearby`: the day of the shift its person called off (`off_shift`)."""
+    off_shift: str | None = Field(default=None, min_length=1, max_length=16)
     departments: tuple[str, ...] | None = Field(default=None, max_length=64)
     """A `plan_changed` asked by a supervisor: the departments they see, the only ones whose empty seats the re-plan
     fills (`replan.event_scope`); None: every department (a planner)."""
@@ -111,7 +120,7 @@ class ReplanMessage(BaseModel):
     def identity(self) -> str:
         """The message as JSON, a board call-off's fields only when set (a detected message keeps the id its
         `applied` event had before there were any: `replanning.applied_event`)."""
-        unset = {name for name in (*REPORT_FIELDS, "departments") if getattr(self, name) is None}
+        unset = {name for name in (*REPORT_FIELDS, *NEARBY_FIELDS, "departments") if getattr(self, name) is None}
         return self.model_dump_json(by_alias=True, exclude=unset or None)
 
     def describe(self, problem: CrewProblem) -> str:
@@ -150,9 +159,28 @@ class ReplanMessage(BaseModel):
             allowed = ("call_off", "call_off_undone") if name == "reported_by" else ("call_off",)
             if self.reason not in allowed and getattr(self, name) is not None:
                 raise ValueError(f"a {self.reason} message takes no {name}")
+        for name in NEARBY_FIELDS:
+            if (self.reason == "call_off_nearby") != (getattr(self, name) is not None):
+                raise ValueError(
+                    f"a {self.reason} message {'needs' if getattr(self, name) is None else 'takes no'} {name}"
+                )
         if self.reason != "plan_changed" and self.departments is not None:
             raise ValueError(f"a {self.reason} message takes no departments")
         return self
+
+
+def nearby(call_off: ReplanMessage, day: date, shift: str) -> ReplanMessage:
+    """The `call_off_nearby` of shift `shift` of `day` after `call_off` (a call-off or absence of another shift): its
+    person's seats there that overlap or touch the shift they called off are re-planned without them."""
+    return ReplanMessage(
+        reason="call_off_nearby",
+        day=day,
+        shift=shift,
+        detected_at=call_off.detected_at,
+        employee_id=call_off.employee_id,
+        off_day=call_off.day,
+        off_shift=call_off.shift,
+    )
 
 
 class ReplanSender(Protocol):
