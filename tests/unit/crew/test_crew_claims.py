@@ -162,3 +162,42 @@ def test_a_seat_claim_reads_the_days_log_once_and_still_holds_a_seat_back_in_ple
     assert counted.reads[person_log(DAY, "E0050")] == 2
     assert counted.reads[person_log(DAY - timedelta(days=1), "E0050")] == 2
     assert counted.reads[person_log(DAY + timedelta(days=1), "E0050")] == 2
+
+
+def test_a_call_off_refuses_a_seat_of_another_shift_that_starts_as_it_ends_until_its_re_plan(store: AuditStore) -> None:
+    # Given E0050 called off shift 1 "this shift only" (06:00-14:30 on the board), family or personal (ux_s16 #2)
+    claims = SeatClaims(store, lambda: NOW)
+    span = (SIX, SIX + timedelta(hours=8.5))
+    claims.call_off("E0050", DAY, "1", "family", "P0003", NOW, span)
+    after = SIX + timedelta(hours=8.5)
+
+    # When a shift-2 seat of theirs starting as shift 1 ends (overtime extending it) is approved: refused, with why
+    with pytest.raises(ClaimRefusedError) as refused:
+        claims.seat("E0050", DAY, "2", "crew-b", "WC-20", after, after + timedelta(hours=2.7), "P0001", NOW)
+    assert str(refused.value) == (
+        "E0050 called off shift 1 (family or personal); this seat starts as that shift ends: re-plan pending"
+    )
+    # a night seat ending as the next day's shift 1 starts, which they called off too (read in that day's log)
+    tomorrow = SIX + timedelta(days=1)
+    claims.call_off(
+        "E0050", DAY + timedelta(days=1), "1", None, "P0003", NOW, (tomorrow, tomorrow + timedelta(hours=8))
+    )
+    with pytest.raises(ClaimRefusedError) as refused:
+        night = tomorrow - timedelta(hours=7.5)
+        claims.seat("E0050", DAY, "3", "crew-n", "WC-90", night, tomorrow, "P0001", NOW)
+    assert (
+        str(refused.value)
+        == "E0050 called off shift 1 of 2026-03-05; this seat ends as that shift starts: re-plan pending"
+    )
+
+    # Then a shift-2 seat an hour after it ends is held, and so is anyone else's
+    later = after + timedelta(hours=1)
+    claims.seat("E0050", DAY, "2", "crew-c", "WC-30", later, later + timedelta(hours=2), "P0001", NOW)
+    claims.seat("E0051", DAY, "2", "crew-b", "WC-20", after, after + timedelta(hours=2.7), "P0001", NOW)
+
+
+def test_a_call_off_without_the_shifts_span_refuses_only_its_own_shift(store: AuditStore) -> None:
+    claims = SeatClaims(store, lambda: NOW)
+    claims.call_off("E0050", DAY, "1", "sick", "P0003", NOW)  # recorded before the span was kept
+    after = SIX + timedelta(hours=8.5)
+    claims.seat("E0050", DAY, "2", "crew-b", "WC-20", after, after + timedelta(hours=2), "P0001", NOW)

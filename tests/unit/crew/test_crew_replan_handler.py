@@ -25,7 +25,7 @@ from plexlabor.audit import AuditEvent, AuditStatus, InMemoryAuditStore
 from plexlabor.audit.events import stable_event_id
 from plexlabor.crew import wiring
 from plexlabor.crew.build import build_problem
-from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.messages import ReplanMessage, nearby
 from plexlabor.crew.replanning import KEPT_FOR, REFRESH_LEAD, applied_event, read_current_plan, run
 from plexlabor.crew.replanning import recorded as recorded_events
 from plexlabor.crew.suggestions import DayReader, read_day
@@ -173,9 +173,19 @@ def test_call_offs_are_the_scheduled_operators_not_clocked_in(labelled_plant: Pl
         assert len(sent) == len(scheduled) > 0
     else:
         assert len(sent) < len(scheduled) / 4
+    # each call-off is followed by a call-off nearby of each shift next to it not over (ux_s16 #2): the night shift
+    # before (it ends at 06:30) and shift 2 (it starts as shift 1 ends), so their seats there are re-planned too
+    calls = [m for m in sender.sent if m.reason != "refresh"]
+    assert calls[:3] == [
+        sent[0],
+        nearby(sent[0], day - timedelta(days=1), "3"),
+        nearby(sent[0], day, "2"),
+    ]
+    assert [m.reason for m in calls] == ["call_off", "call_off_nearby", "call_off_nearby"] * len(sent)
+    assert summary["call_offs_nearby"] == 2 * len(sent)
     # after the call-offs, a refresh of each shift still running (the night shift ends at 06:30), none of another
-    refreshed = [(m.day, m.shift) for m in sender.sent[len(sent) :]]
-    assert all(m.reason == "refresh" for m in sender.sent[len(sent) :])
+    refreshed = [(m.day, m.shift) for m in sender.sent[len(calls) :]]
+    assert all(m.reason == "refresh" for m in sender.sent[len(calls) :])
     assert refreshed == [(day - timedelta(days=1), "3"), (day, "1")]
     # ten minutes later the shift's start is out of the window: nothing is sent twice
     later = {**event, "time": (start + timedelta(minutes=27)).isoformat()}
@@ -435,9 +445,10 @@ def test_a_call_off_recorded_on_the_board_is_re_planned_and_recorded_with_who_to
     [applied] = store.by_status(AuditStatus.APPLIED, SINCE, 100)
     assert applied.payload["replan_reported_by"] == "E00002" and applied.payload["replan_call_off_reason"] == "sick"
     assert recorded_events(read_day(store, DAY), DAY, "1") == [message]  # a container reading it back applies it once
-    # a detected call-off's applied event keeps the id it had before the board's fields existed
+    # a detected call-off's applied event keeps the id it had before the board's fields (and call_off_nearby's) existed
     detected = message.model_copy(update={"reported_by": None, "call_off_reason": None})
-    before = detected.model_dump_json(by_alias=True, exclude={"reported_by", "call_off_reason", "departments"})
+    added = {"reported_by", "call_off_reason", "departments", "off_day", "off_shift"}
+    before = detected.model_dump_json(by_alias=True, exclude=added)
     assert applied_event(detected, now).event_id == stable_event_id(before, "replan")
     with pytest.raises(ValidationError, match="takes no reported_by"):
         ReplanMessage(reason="refresh", day=DAY, shift="1", detected_at=now, reported_by="E00002")

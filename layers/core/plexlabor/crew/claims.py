@@ -51,6 +51,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT
 from plexlabor.audit.errors import AuditConflictError, AuditError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.store import AuditStore
+from plexlabor.crew.messages import CALL_OFF_REASONS
 from plexlabor.crew.removals import back_in_plex
 from plexlabor.crew.suggestions import CLAIM_KIND, seat_end
 from plexlabor.platform.clock import utc_now
@@ -59,6 +60,8 @@ ATTEMPTS = 5
 """How often a claim reads its log again after another writer took the entry it meant to write."""
 JUST = timedelta(minutes=10)
 """A claim younger than this is said to be "just" made ("was just placed on WLD-03 by ...")."""
+TOUCHING = timedelta(seconds=1)
+"""Two times this close count as one: a seat that starts as a called-off shift ends extends it (`next_to`)."""
 GRACE = timedelta(minutes=2)
 """How long an approval's entry holds without its approval recorded: longer than an approval takes from its claim to
 its `decision` event (a write queued, one append), so only an entry whose release was lost is ignored after it."""
@@ -102,6 +105,19 @@ class Claim:
     def overlaps(self, start: datetime, end: datetime) -> bool:
         mine = self.end or self.start
         return self.start is not None and mine is not None and self.start < end and start < mine
+
+    def rules_out(self, day: date, shift: str, start: datetime, end: datetime) -> bool:
+        """Whether this call-off rules out a seat of another shift (`shift` of `day`, `start`–`end`): the seat
+        overlaps or touches the shift called off (its span on the board, `start`–`end` of the call-off) and is not
+        over by the call-off, as crew_replan's `stretches.with_call_offs` bars it (ux_s16 #2)."""
+        return (
+            self.what == "call_off"
+            and (self.day, self.shift) != (day, shift)
+            and self.start is not None
+            and self.end is not None
+            and next_to(start, end, self.start, self.end) is not None
+            and end > self.at
+        )
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -154,6 +170,18 @@ class Claim:
         )
 
 
+def next_to(start: datetime, end: datetime, off_start: datetime, off_end: datetime) -> str | None:
+    """How a seat (`start`–`end`) lies against a shift called off (`off_start`–`off_end`), in the board's words: it
+    "starts as that shift ends", "ends as that shift starts" or "overlaps it"; None: apart."""
+    if start > off_end + TOUCHING or off_start - TOUCHING > end:
+        return None
+    if start >= off_end - TOUCHING:
+        return "starts as that shift ends"
+    if end <= off_start + TOUCHING:
+        return "ends as that shift starts"
+    return "overlaps it"
+
+
 def _key(claim: Claim) -> tuple[str, str, str]:
     """What an entry holds (a suggestion's seat for one decision, a shift's call-off), and so what a `release` lets
     go."""
@@ -188,8 +216,8 @@ class ClaimRefusedError(ApprovalError):
 
     http_status = 409
 
-    def __init__(self, holder: Claim, asked: What, now: datetime) -> None:
-        self.holder, self.asked, self.now = holder, asked, now
+    def __init__(self, holder: Claim, asked: What, now: datetime, wanted: Claim | None = None) -> None:
+        self.holder, self.asked, self.now, self.wanted = holder, asked, now, wanted
         super().__init__(self.words(str, lambda moment: f"{moment:%H:%M} UTC"))
 
     def words(self, who: Callable[[str], str], local: Callable[[datetime], str]) -> str:
@@ -198,6 +226,8 @@ class ClaimRefusedError(ApprovalError):
         holder = self.holder
         just = "just " if holder.at >= self.now - JUST else ""
         when = f"{who(holder.by)} at {local(holder.at)}"
+        if holder.what == "call_off" and (nearby := self._next_to()):
+            return f"{who(holder.employee_id)} called off {nearby}: re-plan pending"
         if holder.what == "call_off":
             return f"{who(holder.employee_id)} {just}called off shift {holder.shift} (recorded by {when})"
         if holder.what == "swap":
@@ -216,6 +246,19 @@ class ClaimRefusedError(ApprovalError):
             f"{who(holder.employee_id)} was {just}placed on {holder.workcenter or 'another seat'} ({seat}) by {when}: "
             "one person cannot hold two seats at the same time"
         )
+
+    def _next_to(self) -> str | None:
+        """A call-off refusing a seat of another shift next to it (`Claim.rules_out`), in words: "shift 2 (family or
+        personal); this seat starts as that shift ends"; None: the seat's own shift, or not a seat."""
+        holder, wanted = self.holder, self.wanted
+        if wanted is None or not (wanted.start and wanted.end and holder.start and holder.end):
+            return None
+        if (wanted.day, wanted.shift) == (holder.day, holder.shift):
+            return None
+        of = "" if holder.day == wanted.day else f" of {holder.day.isoformat()}"
+        why = f" ({CALL_OFF_REASONS[holder.reason]})" if holder.reason in CALL_OFF_REASONS else ""
+        lies = next_to(wanted.start, wanted.end, holder.start, holder.end) or "is next to it"
+        return f"shift {holder.shift}{of}{why}; this seat {lies}"
 
 
 class SeatEndedError(ClaimRefusedError):
@@ -315,7 +358,9 @@ class SeatClaims:
     ) -> Release:
         """Holds `employee_id` for the seat of suggestion `item_id` (`start`–`end`), unless they hold another seat
         overlapping it, of this plan day or of the days before and after (a night shift's seat and the next day's
-        first), or called off `shift` (`ClaimRefusedError`); the release lets it go. The neighbouring days' logs are
+        first), or called off `shift`, or another shift the seat overlaps or touches (`Claim.rules_out`: the re-plan
+        of the seat's shift that the call-off asked for, `call_off_nearby`, has not run yet; ux_s16 #2)
+        (`ClaimRefusedError`); the release lets it go. The neighbouring days' logs are
         read, not written: two seats of two plan days claimed at the same moment are not held against each other. A
         seat let go once its assignment left Plex holds again once that removal was reverted (`_back_in_plex`)."""
         wanted = Claim("seat", employee_id, day, shift, by, now, item_id, workcenter, start, end, token=token)
@@ -323,14 +368,18 @@ class SeatClaims:
         def other_seat(c: Claim) -> bool:
             return c.what == "seat" and c.item_id != item_id and c.overlaps(start, end)
 
-        for next_to in (day - timedelta(days=1), day + timedelta(days=1)):  # the day's own log: under its lock
-            entries = self._entries(person_log(next_to, employee_id))
-            held = [c for c in live(entries) if self.stands(c, now) and other_seat(c)]
+        def ruled_out(c: Claim) -> bool:
+            return c.rules_out(day, shift, start, end)
+
+        for other_day in (day - timedelta(days=1), day + timedelta(days=1)):  # the day's own log: under its lock
+            entries = self._entries(person_log(other_day, employee_id))
+            held = [c for c in live(entries) if self.stands(c, now) and (other_seat(c) or ruled_out(c))]
             if found := next(iter(held), None) or self._back_in_plex(entries, other_seat):
-                raise ClaimRefusedError(found, "seat", now)
+                raise ClaimRefusedError(found, "seat", now, wanted)
 
         def holder(held: list[Claim]) -> Claim | None:
-            return next((c for c in held if (c.what == "call_off" and c.shift == shift) or other_seat(c)), None)
+            own = (c for c in held if (c.what == "call_off" and c.shift == shift) or other_seat(c))
+            return next(own, None) or next((c for c in held if ruled_out(c)), None)
 
         return self._hold(
             person_log(day, employee_id), wanted, holder, back=lambda entries: self._back_in_plex(entries, other_seat)
@@ -414,9 +463,21 @@ class SeatClaims:
 
         return self._hold(seat_log(day, seat_item), wanted, holder)
 
-    def call_off(self, employee_id: str, day: date, shift: str, reason: str | None, by: str, now: datetime) -> Release:
-        """Holds `employee_id` off `shift` (a call-off recorded on the board), unless a call-off of it holds."""
-        wanted = Claim("call_off", employee_id, day, shift, by, now, reason=reason)
+    def call_off(
+        self,
+        employee_id: str,
+        day: date,
+        shift: str,
+        reason: str | None,
+        by: str,
+        now: datetime,
+        span: tuple[datetime, datetime] | None = None,
+    ) -> Release:
+        """Holds `employee_id` off `shift` (a call-off recorded on the board), unless a call-off of it holds. `span`:
+        the shift's start and end as the board has it, which `seat` refuses the seats of other shifts next to
+        (`Claim.rules_out`; None: only the shift's own)."""
+        start, end = span or (None, None)
+        wanted = Claim("call_off", employee_id, day, shift, by, now, reason=reason, start=start, end=end)
 
         def holder(held: list[Claim]) -> Claim | None:
             return next((c for c in held if c.what == "call_off" and c.shift == shift), None)
@@ -490,7 +551,7 @@ class SeatClaims:
             entries = self._entries(record)
             live_now = [c for c in live(entries) if self.stands(c, wanted.at)]
             if (found := holder(live_now) or back(entries)) is not None:
-                raise ClaimRefusedError(found, wanted.what, wanted.at)
+                raise ClaimRefusedError(found, wanted.what, wanted.at, wanted)
             if self._append(record, wanted, len(entries) + 1):
                 return lambda: self._let_go(record, wanted)
         raise ClaimBusyError("too many decisions at once about this person or seat: nothing was held, try again")

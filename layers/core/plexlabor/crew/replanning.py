@@ -73,7 +73,16 @@ from plexlabor.audit.events import (
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, Release, SeatClaims
-from plexlabor.crew.messages import DROPPED, NO_SEAT, REPORT_FIELDS, SUBJECT_FIELDS, ReplanMessage, call_offs
+from plexlabor.crew.messages import (
+    DROPPED,
+    NEARBY_FIELDS,
+    NO_SEAT,
+    REPORT_FIELDS,
+    SUBJECT_FIELDS,
+    ReplanMessage,
+    call_offs,
+    nearby,
+)
 from plexlabor.crew.removals import NOT_IN_PLEX, open_removals, removed, renewed, to_supersede
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
@@ -100,10 +109,13 @@ so a real event between two refreshes finds the container ready."""
 EARLY_CLOCK_IN = timedelta(hours=4)
 """How long before a shift's start a clock-in counts for it: no call-off is sent for it (`detect`), and a call-off
 sent is dropped when the operator clocks in after all (`_read_shift`)."""
-APPLIED_BY_EVENT = frozenset({"call_off", "absence", "workcenter_down", "operation_completed", "swap"})
-"""Events whose change the message itself carries (`replan.apply_event`; a swap's is in the audit table only):
-no fresh read needed."""
-REMEMBERED = APPLIED_BY_EVENT - {"swap"}
+NEARBY = "call_off_nearby"
+"""A call-off (or absence) of a shift next to the message's: its person's seats there that overlap or touch the shift
+they called off are re-planned without them (`nearby_shifts`; ux_s16 #2)."""
+APPLIED_BY_EVENT = frozenset({"call_off", "absence", "workcenter_down", "operation_completed", "swap", NEARBY})
+"""Events whose change the message itself carries (`replan.apply_event`; a swap's is in the audit table only, a
+call-off nearby's in the message: `stretches.with_call_offs`): no fresh read needed."""
+REMEMBERED = APPLIED_BY_EVENT - {"swap", NEARBY}
 """Events a container applies again whenever it reads the shift again (`KeptShift.events`)."""
 CANCELS = {
     "workcenter_up": "workcenter_down",
@@ -159,13 +171,17 @@ def current_plan(read: DayRead, shift: str) -> tuple[CurrentPlan, dict[Assignmen
     return plan, openings
 
 
-RECORDED_FIELDS = (*SUBJECT_FIELDS, *REPORT_FIELDS)
+RECORDED_FIELDS = (*SUBJECT_FIELDS, *REPORT_FIELDS, *NEARBY_FIELDS)
 """The fields of the message a re-plan's events record as they are (`_about`), `replan_<field>`; its departments too."""
 
 
 def _about(message: ReplanMessage) -> dict[str, Any]:
     """What a re-plan's audit events record of the event it applied (`recorded`)."""
-    subject = {f"replan_{n}": getattr(message, n) for n in RECORDED_FIELDS if getattr(message, n) is not None}
+    subject = {
+        f"replan_{n}": value.isoformat() if isinstance(value, date) else value
+        for n in RECORDED_FIELDS
+        if (value := getattr(message, n)) is not None
+    }
     if message.departments is not None:  # a supervisor's re-plan (review163 D7): read back, no read of the shift
         subject["replan_departments"] = list(message.departments)
     return {"replan_reason": message.reason, "replan_detected_at": message.detected_at.isoformat()} | subject
@@ -322,7 +338,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     from plexlabor.crew.board import plan_figures, swap_candidates
     from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.publish import publish_plan
-    from plexlabor.crew.replan import assignments_of, compile_event, event_scope, people_moved, with_current_plan
+    from plexlabor.crew.replan import Scope, assignments_of, event_scope, people_moved, with_current_plan
     from plexlabor.crew.service import plan_summary
     from plexlabor.crew.stretches import with_call_offs, with_commitments
 
@@ -335,7 +351,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         stored, ahead = _read_ahead(deps, message, now, pool)  # the shift from Plex while the audit table is read
         reads = _read_days(deps, _with_neighbours(message.day), now)
         day, suggestions_read = reads[message.day]
-        if message.reason == "plan_changed" and (why := _nothing_to_replan(day, message.shift, now)):
+        if why := _skipped_why(day, message, now):
             skipped: dict[str, Any] = {"reason": message.reason, "skipped": why}
             logger.info("crew re-plan skipped", **skipped)
             metrics.add_metric(name="CrewReplanSkipped", unit=MetricUnit.Count, value=1)
@@ -344,19 +360,24 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
             _release_call_offs(deps.store, {message.employee_id}, message, now)
         current, openings = current_plan(day, message.shift)
         plan_read_s = time.perf_counter() - started
+        if message.reason == NEARBY and (message.day, message.shift) not in deps.problems:
+            stored = _load_stored(deps, message, now)  # not before: `_no_seat_nearby` may have skipped it
         kept_shift, read = _shift_problem(deps, message, now, day, stored, ahead)
     read_s = time.perf_counter() - started - plan_read_s
-    problem, compiled = compile_event(kept_shift.problem, message, kept_shift.compiled)
+    problem, compiled = _compiled(kept_shift, message)
     kept_now = KeptShift(kept_shift.read_at, problem, compiled, *_after(kept_shift, message))
     if message.reason in OFF and all(person != message.employee_id for _, person in current.assignments):
         return _no_seat(deps, message, now, day, kept_now, read)
-    committed = with_commitments(
-        with_call_offs(compiled, _called_off_elsewhere(message, reads)), _commitments(message, reads)
-    )
+    called_off = _called_off_elsewhere(message, reads) + _called_off_nearby(message)
+    committed = with_commitments(with_call_offs(compiled, called_off), _commitments(message, reads))
     returning = taken_off_with(day, message)
 
     def solved(current: CurrentPlan) -> tuple[Compiled, CrewPlan]:
-        scope = event_scope(kept_shift.problem, current, message, returning)
+        # a call-off nearby: only the seats whose pair it took (`with_current_plan` opens a seat whose pair is gone)
+        nearby_scope = Scope(frozenset(), frozenset())
+        scope = (
+            nearby_scope if message.reason == NEARBY else event_scope(kept_shift.problem, current, message, returning)
+        )
         replanned = with_current_plan(committed, current, now, scope)
         return replanned, solve(replanned, deps.time_limit_s)
 
@@ -684,6 +705,66 @@ def _called_off_elsewhere(message: ReplanMessage, reads: dict[date, tuple[DayRea
     return found
 
 
+def _called_off_nearby(message: ReplanMessage) -> list[CalledOff]:
+    """The call-off a `call_off_nearby` is about (its shift's re-plan, ahead of it on the queue, recorded it too, but
+    the day's read may not show that yet)."""
+    from plexlabor.crew.stretches import CalledOff
+
+    if message.reason != NEARBY or not message.employee_id or message.off_day is None or message.off_shift is None:
+        return []
+    return [CalledOff(message.employee_id, message.off_day, message.off_shift, message.detected_at)]
+
+
+def _skipped_why(day: DayRead, message: ReplanMessage, now: datetime) -> str | None:
+    """Why the message re-plans nothing, read from the day's suggestions alone (None: it re-plans): a plan change with
+    nothing to re-plan (`_nothing_to_replan`), a call-off nearby of a person with no seat there (`_no_seat_nearby`)."""
+    if message.reason == "plan_changed":
+        return _nothing_to_replan(day, message.shift, now)
+    return _no_seat_nearby(day, message) if message.reason == NEARBY else None
+
+
+def _no_seat_nearby(day: DayRead, message: ReplanMessage) -> str | None:
+    """Why a `call_off_nearby` re-plans nothing (None: it re-plans): its person holds no seat of the shift, suggested
+    and open or accepted (crew_call_offs sends one for every shift next to a no-show's; the crew board only where they
+    hold one)."""
+    current, _ = current_plan(day, message.shift)
+    return None if any(person == message.employee_id for _, person in current.assignments) else "no seat"
+
+
+def _compiled(kept: KeptShift, message: ReplanMessage) -> tuple[CrewProblem, Compiled]:
+    """The shift's problem with the message applied, compiled (`replan.compile_event`); a call-off nearby changes no
+    problem (`with_call_offs` takes the pairs it rules out), so the kept pairs serve as they are."""
+    from plexlabor.crew.pairs import compile_problem
+    from plexlabor.crew.replan import compile_event
+
+    if message.reason == NEARBY:
+        return kept.problem, kept.compiled if kept.compiled is not None else compile_problem(kept.problem)
+    return compile_event(kept.problem, message, kept.compiled)
+
+
+TOUCHING = timedelta(seconds=1)
+"""Two times this close count as one: a shift that starts as another ends is next to it (`stretches.TOUCHING_S`)."""
+
+
+def nearby_shifts(
+    instances: Iterable[tuple[date, str, datetime, datetime]], day: date, shift: str, after: datetime
+) -> list[tuple[date, str]]:
+    """Of shift `instances` (work date, code, start, end), those other than `shift` of `day` that overlap it or touch
+    it (one starts as the other ends) and end after `after` (the call-off's time): where a person called off `shift`
+    may hold a seat the call-off rules out (overtime extending it, `stretches.with_call_offs`), so crew_call_offs and
+    the crew board send a `call_off_nearby` for each (ux_s16 #2: until 2026-12-06 such a seat stayed offered and
+    approvable until another event re-planned its shift)."""
+    listed = list(instances)
+    off = next(((start, end) for d, code, start, end in listed if (d, code) == (day, shift)), None)
+    if off is None:
+        return []
+    return [
+        (d, code)
+        for d, code, start, end in sorted(listed, key=lambda i: i[2])
+        if (d, code) != (day, shift) and start <= off[1] + TOUCHING and off[0] - TOUCHING <= end and end > after
+    ]
+
+
 def refresh(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     """Keep the message's shift ready for its next real event (`_refresh`), never failing the record: a refresh
     that fails is logged and counted (`CrewRefreshFailed`), not retried (the next comes within the schedule's
@@ -831,9 +912,10 @@ def _read_ahead(
     the last container stored (`_load_stored`); and when the shift will be read from Plex whatever the table says (an
     event that needs the data, or no problem kept or stored less than `KEPT_FOR` ago), that read started on `pool`,
     so that Plex is read while the day's suggestions are (issue 16: a cold container read one after the other;
-    `_read_shift` waits for it). Not for a plan change, which the table may show has nothing to re-plan."""
+    `_read_shift` waits for it). Not for a plan change or a call-off nearby, which the table may show has nothing to
+    re-plan."""
     kept = deps.problems.get((message.day, message.shift))
-    if message.reason == "plan_changed":
+    if message.reason in ("plan_changed", NEARBY):
         return None, None
     if message.reason in APPLIED_BY_EVENT:
         if kept is None and (stored := _load_stored(deps, message, now)) is not None:
@@ -951,7 +1033,8 @@ def _caught_up(kept: KeptShift, day: DayRead, message: ReplanMessage) -> KeptShi
     problem, compiled, events = kept.problem, kept.compiled, kept.events
     try:
         for event in since:
-            problem, compiled = compile_event(problem, event, compiled)
+            if event.reason != NEARBY:  # it changes no problem: each re-plan reads the call-off (`with_call_offs`)
+                problem, compiled = compile_event(problem, event, compiled)
             events = remembered(events, event)
     except Exception as error:  # a kept shift the events no longer fit: read it again, never fail
         logger.warning("crew kept shift not caught up", error=type(error).__name__)
@@ -1139,21 +1222,30 @@ class CallOffEvent(EventBridgeModel):
 
 def detect(deps: CallOffDependencies, request: CallOffEvent) -> dict[str, Any]:
     """Send a `call_off` for every operator scheduled on a shift that started `grace` to `grace + period`
-    before the event's time (or its detail's `as_of`) and not clocked in, then a `refresh` for every shift
-    running or starting within `refresh_ahead` (none when it is None); the counts."""
-    from plexlabor.crew.build import build_problem
+    before the event's time (or its detail's `as_of`) and not clocked in, each followed by a `call_off_nearby` for
+    every shift next to it not over (`nearby_shifts`; crew_replan skips one where the person holds no seat), then a
+    `refresh` for every shift running or starting within `refresh_ahead` (none when it is None); the counts."""
+    from plexlabor.crew.build import build_problem, shift_instances
 
     now = request.detail.as_of or request.time
     port, zone = deps.source.port, ZoneInfo(deps.source.timezone)
     shifts = port.shifts()
     starting = shifts_between(shifts, zone, now - deps.grace - deps.period, now - deps.grace)
-    sent = 0
+    sent = sent_nearby = 0
     for day, code, start in starting:
         problem = build_problem(port, day, code, timezone=deps.source.timezone, operators_only=True)
         clocked_in = {e.employee_id for e in port.time_clock_entries(start - EARLY_CLOCK_IN, now)}
+        instances = [
+            (i.work_date, i.shift.shift_code, i.start, i.end)
+            for i in shift_instances(shifts, day - timedelta(days=1), day + timedelta(days=1), zone)
+        ]
+        next_to = nearby_shifts(instances, day, code, now)
         for message in call_offs(problem, code, clocked_in, now, deps.grace):
-            deps.sender.send(message)
+            deps.sender.send(message)  # first: FIFO, so its re-plan records it before those next to it run
             sent += 1
+            for other_day, other in next_to:
+                deps.sender.send(nearby(message, other_day, other))
+                sent_nearby += 1
     ready = (
         [] if deps.refresh_ahead is None else shifts_between(shifts, zone, now, now + deps.refresh_ahead, running=True)
     )
@@ -1162,6 +1254,7 @@ def detect(deps: CallOffDependencies, request: CallOffEvent) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "shifts": [f"{day.isoformat()}/{code}" for day, code, _ in starting],
         "call_offs": sent,
+        "call_offs_nearby": sent_nearby,
         "refreshed": [f"{day.isoformat()}/{code}" for day, code, _ in ready],
     }
     logger.info("call-offs detected", **summary)

@@ -17,10 +17,10 @@ crew_replan (`replan_dependencies`) reads the same source, table and pilot scope
 stores each shift and day it reads for the next container (`crew.snapshots`; neither: nothing stored); what it
 adds to the current plan always waits for review.
 crew_call_offs (`call_off_dependencies`) reads the same source, `REPLAN_QUEUE_URL` (where it sends
-`call_off` and `refresh` messages), `CREW_CALL_OFF_GRACE_MINUTES` (15: how late a scheduled operator may
-clock in), `CREW_CALL_OFF_PERIOD_MINUTES` (5: its schedule's period, the window of shift starts it looks at)
-and `CREW_REFRESH_AHEAD_MINUTES` (60: each run asks crew_replan to keep every shift running or starting
-within this ready, `replanning.refresh`; 0: no refresh).
+`call_off` messages, each followed by a `call_off_nearby` of each shift next to it, and `refresh` messages),
+`CREW_CALL_OFF_GRACE_MINUTES` (15: how late a scheduled operator may clock in), `CREW_CALL_OFF_PERIOD_MINUTES`
+(5: its schedule's period, the window of shift starts it looks at) and `CREW_REFRESH_AHEAD_MINUTES` (60: each run
+asks crew_replan to keep every shift running or starting within this ready, `replanning.refresh`; 0: no refresh).
 """
 
 from __future__ import annotations
@@ -178,7 +178,8 @@ those behind it until it moves to the DLQ)."""
 
 def replan_sender(queue_url: str) -> SqsJsonSender:
     """Puts a `replan` message (its aliases) on the replan queue (crew_replan consumes it): FIFO, every message in
-    one group, so crew_replan re-plans one at a time, in the order they were sent."""
+    one group, so crew_replan re-plans one at a time, in the order they were sent (a call-off before the
+    `call_off_nearby` messages of the shifts next to it, whose re-plans then find it recorded)."""
     return SqsJsonSender(queue_url, by_alias=True, group=REPLAN_GROUP)
 
 
