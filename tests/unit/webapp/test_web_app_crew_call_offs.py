@@ -59,6 +59,8 @@ def test_a_phoned_in_call_off_goes_to_the_replan_queue_as_crew_call_offs_sends_i
         "job_operation_id": None,
         "reported_by": "P0001",
         "call_off_reason": "sick",
+        "off_day": None,
+        "off_shift": None,
         "departments": None,
     }
     assert abs((sent.detected_at - world.clock()).total_seconds()) < 1

@@ -64,7 +64,9 @@ def test_a_swap_that_empties_its_persons_seat_says_so_and_is_priced_with_it(lamb
     # before: "E0051 · $20 more · now at WC-20" first, the 8 h seat she leaves empty not counted
     assert _options(world, lambda_context) == [
         "E0050 · $20 less",
-        "E0051 · $1,485 less · leaves WC-20 empty (8.0 h seat)",
+        # a longer seat than the one swapped: the re-plan after the swap fills it or marks it short (ux_s16 #2)
+        "E0051 · $1,485 less · leaves WC-20 empty (8.0 h); the re-plan fills it with the best free operator or marks "
+        "it short",
     ]
 
 

@@ -57,8 +57,8 @@ from typing import Any
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.claims import call_offs_of
-from plexlabor.crew.messages import ABOUT_SOMEONE, CALL_OFF_REASONS, DROPPED, NO_SEAT, ReplanMessage, people_in
+from plexlabor.crew.claims import call_offs_of, next_to
+from plexlabor.crew.messages import ABOUT_SOMEONE, CALL_OFF_REASONS, DROPPED, NO_SEAT, ReplanMessage, nearby, people_in
 from plexlabor.crew.publish import assignment_event_id, renewed_id
 from plexlabor.crew.removals import NOT_IN_PLEX, Removal, over_by, removals, renewed, retry_event
 from plexlabor.crew.suggestions import (
@@ -140,6 +140,8 @@ class Candidate:
     """What the plan loses at the seat they leave (their worth there; an empty seat's penalty if nobody can take it)."""
     leaves_empty: bool = False
     """Nobody free may take the seat they leave."""
+    leaves_job: str | None = None
+    """The job operation of the seat they leave, as the board names it ("job J100058 op 20"; `Board._now`)."""
 
     @property
     def worth(self) -> float:
@@ -327,6 +329,19 @@ class CallOff:
     def clocked_in(self) -> bool:
         """Over because its person clocked in after it (crew_replan's `clocked_in`), not undone by someone."""
         return self.undone_at is not None and self.undone_by is None
+
+
+@dataclass(frozen=True)
+class NextTo:
+    """A call-off of another shift that rules out a seat next to it (`Board.next_to`): the seat overlaps or touches
+    the shift called off and is not over by the call-off, so the re-plan of the seat's shift the call-off asked for
+    (`call_off_nearby`) takes its person off it (ux_s16 #2)."""
+
+    call_off: CallOff
+    shift: str
+    """The shift called off."""
+    lies: str
+    """How the seat lies against it: "starts as that shift ends", "ends as that shift starts", "overlaps it"."""
 
 
 ABSENT = ("call_off", "absence")
@@ -608,6 +623,30 @@ class Board:
         replaces = str(evidence["replaces"])
         return next((s for s in segment.assigned if s.item.item_id == replaces and s.waiting), None)
 
+    def span(self, shift: str) -> tuple[datetime, datetime] | None:
+        """When the shift starts and ends as the board has it: its first segment's start, its last one's end (None:
+        the board has none of it)."""
+        end = self.shift_end(shift)
+        segments = self.shifts.get(shift, ())
+        return None if end is None or not segments else (min(s.start for s in segments), end)
+
+    def next_to(self, shift: str, segment: Segment, employee_id: str | None) -> NextTo | None:
+        """The call-off of another shift of the day by `employee_id` that rules out their seat at `segment` (of
+        `shift`): the seat overlaps or touches that shift (`span`) and ends after the call-off (`claims.next_to`, as
+        the approval's claim refuses it: `Claim.rules_out`); None: none. The re-plan that takes them off the seat
+        (`call_off_nearby`) may not have run yet; until it has, the seat is neither accepted nor offered to them."""
+        if not employee_id:
+            return None
+        end = segment.end or segment.start
+        for other in self.call_offs:
+            off = self.called_off(other, employee_id) if other != shift else None
+            span = self.span(other) if off is not None else None
+            if off is None or span is None or end <= off.at:
+                continue
+            if lies := next_to(segment.start, end, *span):
+                return NextTo(off, other, lies)
+        return None
+
     def refusal(
         self, target: Segment, employee_id: str, now: datetime, finishing: str | None = None
     ) -> tuple[str, str, str | None] | None:
@@ -621,6 +660,9 @@ class Board:
         does not refuse its own person."""
         if off := self.called_off(target.shift, employee_id):
             return f"{employee_id} is off shift {target.shift} (since {off.at.isoformat()}).", "called_off", None
+        if near := self.next_to(target.shift, target, employee_id):
+            reason = f"{employee_id} called off shift {near.shift}; this seat {near.lies}."
+            return reason, "called_off_nearby", None
         end = target.end or target.start
         for segment, seat in self._seats_of.get(employee_id, ()):
             if self._gone(seat) or seat.item.item_id == finishing:
@@ -680,9 +722,14 @@ class Board:
             return dataclasses.replace(candidate, busy_at=None, leaves_hours=0.0, leaves_loss=0.0, leaves_empty=False)
         segment, seat = current
         if segment.workcenter == candidate.busy_at:
-            return candidate
+            return dataclasses.replace(candidate, leaves_job=segment.job or None)
         return dataclasses.replace(
-            candidate, busy_at=segment.workcenter, leaves_hours=seat.hours, leaves_loss=0.0, leaves_empty=False
+            candidate,
+            busy_at=segment.workcenter,
+            leaves_hours=seat.hours,
+            leaves_loss=0.0,
+            leaves_empty=False,
+            leaves_job=segment.job or None,
         )
 
     def totals(self, shift: str, department: str | None = None, workcenter: str | None = None) -> ShiftTotals:
@@ -1080,6 +1127,8 @@ SWAP_REFUSALS = {
     "not_offered": "{who} is not one of the operators offered for this seat.",
     "no_setup": "{who} may not do the setup this job starts with: choose one who may.",
     "called_off": "{who} called off this shift (see its call-offs): choose someone else.",
+    "called_off_nearby": "{who} called off a shift next to this seat, which starts as it ends or overlaps it (see "
+    "that shift's call-offs): the re-plan takes them off it. Choose someone else.",
     "suggested_here": "{who} is already suggested for this job operation.",
     "accepted_elsewhere": "{who} is accepted at {at} at the same time.",
     "started_elsewhere": "{who} is at {at}, on work that has started.",
@@ -1324,6 +1373,53 @@ CALL_OFF_SPANS = {"day": "the rest of the day", "shift": "this shift only"}
 off sick for shift 1 stayed planned, offered and was swapped into shifts 2 and 3 of the day)."""
 
 
+@dataclass(frozen=True)
+class CallOffPlan:
+    """What recording a call-off on the board holds and sends (`plan_call_off`)."""
+
+    call_offs: list[ReplanMessage]
+    """One `call_off` per shift it covers, each held by a claim (`SeatClaims.call_off`), then sent."""
+    nearby: list[ReplanMessage] = field(default_factory=list)
+    """A `call_off_nearby` per other shift (of the day or the days either side) where the person holds a seat the
+    call-off rules out (`claims.next_to`: overtime extending a shift called off), sent after the call-offs, whose
+    re-plans record them first (FIFO); ux_s16 #2: until 2026-12-06 such a seat stayed offered and approvable until
+    another event re-planned its shift."""
+    spans: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+    """Each shift covered, its start and end on the board (`Board.span`): its claim refuses the seats next to it."""
+
+
+def _nearby(
+    store: AuditStore, whole: Board, call_offs: list[ReplanMessage], now: datetime
+) -> tuple[list[ReplanMessage], dict[str, tuple[datetime, datetime]]]:
+    """The `call_off_nearby` messages of `call_offs` (one person's, of `whole`'s day) and the spans of the shifts they
+    cover (`CallOffPlan`): the person's live seats of other shifts, of the day and the days either side (their boards
+    read as the board reads them), that overlap or touch a shift called off and are not over."""
+    day = whole.day
+    covered = {(day, m.shift) for m in call_offs}
+    spans = {m.shift: span for m in call_offs if (span := whole.span(m.shift)) is not None}
+    boards = [whole] + [
+        read_board(board_reader(store).day(other, now), other, None, now)
+        for other in (day - timedelta(days=1), day + timedelta(days=1))
+    ]
+    found: dict[tuple[date, str], ReplanMessage] = {}
+    for call_off in call_offs:
+        if (span := spans.get(call_off.shift)) is None:
+            continue
+        for board in boards:
+            for code, segments in board.shifts.items():
+                ruled_out = any(
+                    seat.item.employee_id == call_off.employee_id
+                    and seat.state in LIVE
+                    and (segment.end or segment.start) > now
+                    and next_to(segment.start, segment.end or segment.start, *span) is not None
+                    for segment in segments
+                    for seat in segment.assigned
+                )
+                if ruled_out and (board.day, code) not in covered:
+                    found.setdefault((board.day, code), nearby(call_off, board.day, code))
+    return list(found.values()), spans
+
+
 def plan_call_off(
     store: AuditStore,
     form: Mapping[str, str],
@@ -1333,18 +1429,19 @@ def plan_call_off(
     local: Callable[[datetime], str],
     usual: Callable[[str], Iterable[str]] = lambda shift: (),
     numbered: Callable[[str], str | None] = lambda number: None,
-) -> list[ReplanMessage]:
+) -> CallOffPlan:
     """The `call_off` messages of a call-off a supervisor took (by phone) and records on the board: the message
-    crew_call_offs sends, with who took it and why, for its shift and (`for` = `day`, the default) each later shift
-    of the day that is not over and that the person is not off already (`Board.rest_of_day`, on the whole day's
-    board: a later seat may be in a department the viewer does not see), so each is re-planned without them and its
-    seats are marked and refused. Checked against the viewer's board read fresh: the day and shift have a plan that
-    is not over, the person is one of its people (`Board.people`, with `usual(shift)`: the plant's people whose usual
-    shift in Plex it is) and is not off it already, the reason is one of `CALL_OFF_REASONS`. A person the board does
-    not list (scheduled off their usual shift with no seat and no offer: the planner publishes no roster) is named by
-    employee number (`number`, `numbered`: their employee id among the people the viewer may name, None for nobody);
-    their call-off changes no seat (crew_replan records it, nothing to re-plan). Raises `CallOffRefusedError` saying
-    why not (`who` names a person for the page, `local` a time)."""
+    crew_call_offs sends, with who took it and why, for its shift and (`for` = `day`, the default) each later shift of
+    the day that is not over and that the person is not off already (`Board.rest_of_day`, on the whole day's board: a
+    later seat may be in a department the viewer does not see), so each is re-planned without them and its seats are
+    marked and refused; and a `call_off_nearby` for each other shift where the person holds a seat it rules out
+    (`_nearby`), with the spans the claims keep (`CallOffPlan`). Checked against the viewer's board read fresh: the day
+    and shift have a plan that is not over, the person is one of its people (`Board.people`, with `usual(shift)`: the
+    plant's people whose usual shift in Plex it is) and is not off it already, the reason is one of `CALL_OFF_REASONS`.
+    A person the board does not list (scheduled off their usual shift with no seat and no offer: the planner publishes
+    no roster) is named by employee number (`number`, `numbered`: their employee id among the people the viewer may
+    name, None for nobody); their call-off changes no seat (crew_replan records it, nothing to re-plan). Raises
+    `CallOffRefusedError` saying why not (`who` names a person for the page, `local` a time)."""
     day_text, shift = form.get("day", "").strip(), form.get("shift", "").strip()
     employee_id, reason = form.get("employee", "").strip(), form.get("reason", "").strip()
     number = form.get("number", "").strip()
@@ -1386,7 +1483,7 @@ def plan_call_off(
         )
     whole = read_board(read, day, None, now)
     shifts = whole.rest_of_day(shift, now) if span == "day" else [shift]
-    return [
+    call_offs = [
         ReplanMessage(
             reason="call_off",
             day=day,
@@ -1399,3 +1496,4 @@ def plan_call_off(
         for code in shifts
         if code == shift or whole.called_off(code, employee_id) is None
     ]
+    return CallOffPlan(call_offs, *_nearby(store, whole, call_offs, now))

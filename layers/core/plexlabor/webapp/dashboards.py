@@ -854,7 +854,7 @@ def crew_call_off() -> Response[str]:
     releases: list[Callable[[], bool]] = []
     call_offs: list[ReplanMessage] = []
     try:
-        call_offs = plan_call_off(
+        plan = plan_call_off(
             review.audit,
             form,
             page.viewer,
@@ -864,6 +864,7 @@ def crew_call_off() -> Response[str]:
             _usual_shift(page),
             _numbered(page),
         )
+        call_offs = plan.call_offs
         # each shift's held at once (a conditional write, `crew.claims`): the board lists it and offers them nowhere
         # on the shift from now on, and a call-off or a swap of them made at the same moment elsewhere is refused
         for call_off in call_offs:
@@ -875,6 +876,7 @@ def crew_call_off() -> Response[str]:
                     call_off.call_off_reason,
                     page.viewer.user_id,
                     call_off.detected_at,
+                    plan.spans.get(call_off.shift),  # its seats of the shifts next to it are refused too
                 )
             )
     except (CallOffRefusedError, ClaimRefusedError, ClaimBusyError, AuditError) as refused:
@@ -916,6 +918,11 @@ def crew_call_off() -> Response[str]:
                     "planner. Record it again on their boards in a moment."
                 )
             return page.render("message.html", 503, title="Call-off not recorded", page="crew", message=text, back=back)
+    for nearby in plan.nearby:  # after the call-offs (FIFO): their seats next door, which the claims refuse meanwhile
+        try:
+            page.deps.replan.send(nearby)
+        except Exception:  # the call-off stands; the next re-plan of that shift takes them off the seat
+            logger.exception("call-off nearby not sent to the replan queue", shift=nearby.shift)
     first = call_offs[0]
     logger.info("call-off recorded on the crew board", day=first.day.isoformat(), shifts=[c.shift for c in call_offs])
     kept = {name: value for name in ("dept", "wc") if (value := form.get(name, "").strip())}

@@ -1,0 +1,93 @@
+"""A call-off "for this shift only" and the seats next to it (ux_s16 #2, what 616163be left): the person's seat in
+the next shift that starts as the called-off shift ends (overtime extending it) stayed offered and approvable, and
+the person a swap choice there, until some other event re-planned that shift. Now the board sends a
+`call_off_nearby` of that shift behind the call-off, marks the seat, offers no Accept, refuses the approval naming
+the call-off (the claim) and no longer offers the person there. And a swap that empties a longer seat says that the
+re-plan fills it (or marks it short)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from plexlabor.crew.messages import nearby
+from tests.unit.approval.approval_fakes import World
+from tests.unit.review.review_world import call_web, crew_assignment
+from tests.unit.webapp.test_web_app_crew import PRICED, Replans, _swap, _with_replan
+from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, LATER, SHIFT_2, _board, _row, _text, world
+from tests.unit.webapp.viewers import PLANNER
+
+__all__ = ["world"]  # the fixture: E0042 in shift 1 (crew-0001, to 14:30) and in shift 2 at WC-20 from 14:30
+
+
+def test_a_call_off_for_this_shift_only_re_plans_and_refuses_their_seat_starting_as_it_ends(
+    world: World, lambda_context: Any
+) -> None:
+    replans = Replans()
+    deps = _with_replan(world, replans)
+
+    form = FORM | {"for": "shift", "reason": "family"}
+    response = call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)
+
+    # the call-off of shift 1, then (FIFO) the re-plan of shift 2, where E0042's seat at WC-20 starts as it ends
+    assert response["statusCode"] == 303
+    [call_off, next_door] = replans.sent
+    assert (call_off.reason, call_off.shift) == ("call_off", "1")
+    assert next_door == nearby(call_off, call_off.day, "2")
+    # shift 2 marks that seat, without an Accept, and no longer offers E0042 for crew-0202
+    later = _board(deps, lambda_context, SHIFT_2)
+    own = _row(later, "E0042", "WC-20")
+    assert (
+        "called off shift 1 at 04:40 (family or personal); this seat starts as that shift ends: re-plan pending"
+        in _text(own)
+    )
+    assert 'value="approve"' not in own
+    assert 'value="crew-0202"' not in "".join(re.findall(r'action="/dev/crew/swap".*?</form>', later, re.S))
+    # an Accept posted before (the queue, a tab left open) is a 409 naming the call-off; nothing goes to Plex
+    accept = call_web(deps, "POST", "/items/crew-0201", PLANNER, lambda_context, form={"action": "approve"})
+    assert accept["statusCode"] == 409
+    assert (
+        "Not accepted: E0042 called off shift 1 (family or personal); this seat starts as that shift ends: re-plan "
+        "pending" in _text(accept["body"])
+    )
+    # a swap of E0042 into shift 2 (a form posted before the call-off) is refused
+    swap = _swap(world, lambda_context, Replans(), PLANNER, item="crew-0202", employee="E0042")
+    assert swap["statusCode"] == 303 and "why=called_off_nearby" in swap["multiValueHeaders"]["Location"][0]
+    assert world.writebacks.sent == []
+
+
+def test_a_call_off_re_plans_no_shift_where_the_person_holds_no_seat_next_to_it(
+    world: World, lambda_context: Any
+) -> None:
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    form = FORM | {"for": "shift", "employee": "E0043"}  # E0043: shift 1 only
+
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
+
+    assert [(m.reason, m.shift) for m in replans.sent] == [("call_off", "1")]
+
+
+def test_a_swap_that_empties_a_longer_seat_says_the_re_plan_fills_it(world: World, lambda_context: Any) -> None:
+    # a 0.5 h seat at the end of shift 2 offers E0042, whose 8 h seat at WC-20 (job J100002) nobody free may take
+    leaves = {"hours": 8.0, "loss": 1200.0, "empty": True}
+    offered = [{"employee_id": "E0042", **PRICED, "outside_hours": 0.0, "busy_at": "WC-20", "leaves": leaves}]
+    short = {"start": "2026-03-04T22:00:00+00:00", "end": "2026-03-04T22:30:00+00:00", "hours": 0.5}
+    crew_assignment(
+        world,
+        "crew-0203",
+        employee_id="E0045",
+        segment="op-10|2",
+        workcenter_code="WC-22",
+        swap_candidates=offered,
+        **(LATER | short),
+    )
+
+    body = _board(_with_replan(world, Replans()), lambda_context, SHIFT_2)
+
+    [swap] = [f for f in re.findall(r'action="/dev/crew/swap".*?</form>', body, re.S) if 'value="crew-0203"' in f]
+    [option] = re.findall(r'<option value="E0042">(.*?)</option>', swap)
+    assert (
+        "leaves WC-20 job J100002 op 10 empty (8.0 h); the re-plan fills it with the best free operator or marks it "
+        "short" in option
+    )
