@@ -217,6 +217,13 @@ COMMANDS: tuple[Command, ...] = (
                 help="plexlabor's engine, or the fixed-grace baseline (Frappe HRMS / UKG style rules)",
             ),
             arg("--model", help="scorer model file (default: the packaged model)"),
+            arg(
+                "--processes",
+                type=int,
+                choices=(1, 2),
+                default=1,
+                help="2: read the plant and run the checks in two processes, on two cores (POSIX); the same findings",
+            ),
         ),
         progress=True,
     ),

@@ -120,6 +120,7 @@ def validate_command(args: argparse.Namespace) -> int:
         findings = list(run_baseline(folder, lower, upper))
     else:
         from plexlabor.plex.folder import PlantFolderSource
+        from plexlabor.validation.cores import read_plant_folder
         from plexlabor.validation.engine import ValidationEngine
         from plexlabor.validation.scorer import ScorerModel
         from plexlabor.validation.source import read_plant_data
@@ -129,11 +130,12 @@ def validate_command(args: argparse.Namespace) -> int:
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"--model {args.model}: not a scorer model ({error})") from None
         source = PlantFolderSource(folder, skip_bad_records=True)
-        data = read_plant_data(source, meta.start, meta.end, meta.timezone)
+        read = read_plant_folder if args.processes > 1 else read_plant_data  # both cores: the same findings
+        data = read(source, meta.start, meta.end, meta.timezone)
         skipped = source.skipped
         inside = _check_punches(data, folder, since, until)
         step(f"validating {inside:,} punches and labor entries")
-        findings = engine.batch(data, since=since, until=until)
+        findings = engine.batch(data, since=since, until=until, processes=args.processes)
     step(f"writing {len(findings):,} findings")
     count = _write_atomically(out, findings)
     review = sum(f.route == "review" for f in findings)

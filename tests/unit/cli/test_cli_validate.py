@@ -127,3 +127,15 @@ def test_a_day_is_the_plants_local_day(small_plant: Path, tmp_path: Path) -> Non
 def test_out_a_folder_is_refused(small_plant: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _validate(small_plant, tmp_path) == 2
     assert f"--out {tmp_path}: is a folder" in capsys.readouterr().err
+
+
+def test_two_processes_write_the_same_findings_and_name_the_same_bad_records(
+    damaged: tuple[Path, list[str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant, _ = damaged
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert _validate(plant, one) == 1
+    named_by_one = [line for line in capsys.readouterr().err.splitlines() if PUNCHES in line]
+    assert _validate(plant, two, "--processes", "2") == 1
+    assert [line for line in capsys.readouterr().err.splitlines() if PUNCHES in line] == named_by_one
+    assert len(named_by_one) == 2 and read_findings(one) and two.read_bytes() == one.read_bytes()

@@ -175,14 +175,17 @@ class PlantData:
         return read_plant_data(PlantFolderSource(folder), meta.start, meta.end, meta.timezone)
 
     @classmethod
-    def build(cls, rows: Mapping[str, Rows], timezone: str, as_of: float) -> PlantData:
+    def build(
+        cls, rows: Mapping[str, Rows], timezone: str, as_of: float, transactions: Transactions | None = None
+    ) -> PlantData:
         """Index Plex-shaped rows given per resource name: models, camelCase dicts (reference rows may be
-        partial; records are parsed by their models), or a folder's `PlainRows` (taken as they are)."""
+        partial; records are parsed by their models), or a folder's `PlainRows` (taken as they are); the
+        transactions from `transactions` when given (read elsewhere: `validation.cores`), else from `rows`."""
         data = cls(tz=ZoneInfo(timezone), as_of=as_of)
         data._index_people(rows)
         data._index_places(rows)
         data._index_routings(rows)
-        data._index_records(read_transactions(rows, as_of))
+        data._index_records(transactions if transactions is not None else read_transactions(rows, as_of))
         return data
 
     def _index_people(self, rows: Mapping[str, Rows]) -> None:

@@ -62,7 +62,7 @@ class ValidationEngine:
     ) -> list[Candidate]:
         policy = self.settings.policy
         if employees is None:
-            employees = sorted(set(data.punches) | set(data.labor) | set(data.swipes))
+            employees = batch_employees(data)
         if workcenters is None:
             workcenters = sorted(data.runs)
         found: list[Candidate] = []
@@ -73,12 +73,24 @@ class ValidationEngine:
         return found
 
     def batch(
-        self, data: PlantData, norms: Norms | None = None, since: float | None = None, until: float | None = None
+        self,
+        data: PlantData,
+        norms: Norms | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        processes: int = 1,
     ) -> list[Finding]:
-        """Findings for every record of the plant whose time lies in [since, until]."""
+        """Findings for every record of the plant whose time lies in [since, until]. `processes` 2: the checks
+        and the scoring of the later half of the employees, and of the workcenters, in a forked process
+        (`validation.cores`): the same findings in the same order."""
         with collector_skips_what_exists():
             norms = norms or compute_norms(data)
-            return self.findings(_within(data, since, until)(self.candidates(data, norms)), data, norms)
+            keep = _within(data, since, until)
+            if processes > 1:
+                from plexlabor.validation.cores import batch_findings  # POSIX processes: batch only
+
+                return batch_findings(self, data, norms, batch_employees(data), sorted(data.runs), keep)
+            return self.findings(keep(self.candidates(data, norms)), data, norms)
 
     # ---- real time ------------------------------------------------------------------------------
     def realtime(self, record: TimeClockEntry | LaborEntry, context: PlantData, norms: Norms) -> list[Finding]:
@@ -198,6 +210,11 @@ def _record_time(record: TimeClockEntry | LaborEntry) -> float:
     if isinstance(record, TimeClockEntry):
         return record.clockin_time.timestamp()
     return record.start_time.timestamp()
+
+
+def batch_employees(data: PlantData) -> list[str]:
+    """Everyone with a punch, a labor entry or a badge swipe, in the order the batch checks them."""
+    return sorted(set(data.punches) | set(data.labor) | set(data.swipes))
 
 
 def _within(data: PlantData, since: float | None, until: float | None) -> Callable[[list[Candidate]], list[Candidate]]:

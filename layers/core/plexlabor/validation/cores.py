@@ -1,0 +1,218 @@
+"""The batch on two cores: a plant folder read by kind of record in two processes, then the checks and the
+scoring cut into two runs of employees (docs/validation.md section 4).
+
+A forked process sees the parent's memory as it was at the fork without its being pickled; only its result
+travels back, pickled through a pipe. `concurrent.futures.ProcessPoolExecutor` pickles each task's arguments
+(for the checks, the whole plant), so a task is run in a `multiprocessing` process of the fork context with a
+pipe, as `Forked`. Where fork is not available (not POSIX) the task runs in this process when its result is
+asked. Used by `plexlabor validate --processes 2` (the plant IT's machine) and the throughput bench.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields, replace
+from datetime import datetime
+from itertools import accumulate, starmap
+from multiprocessing.connection import Connection
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from plexlabor.models import PLANT_MODELS
+from plexlabor.plant import BadRecord, BadRecordError
+from plexlabor.plex.plain import PlainRows
+from plexlabor.plex.snapshot import Window, Windowed, collector_paused, read_snapshot
+from plexlabor.validation.data import PlantData, Transactions, read_transactions
+from plexlabor.validation.source import REFERENCE, plant_windows
+
+if TYPE_CHECKING:
+    from plexlabor.plex.folder import PlantFolderSource
+    from plexlabor.validation.engine import ValidationEngine
+    from plexlabor.validation.findings import Finding
+    from plexlabor.validation.norms import Norms
+
+T = TypeVar("T")
+
+READ_THERE = ("shift-assignments", "workcenter-events", "badge-swipes")
+"""The kinds of transaction the forked process reads: a little less than half of a plant folder's read, as it also
+pickles them and this process then unpickles them and indexes the plant (seed-201 bench plant, CPU s: workcenter
+events 0.78, badge swipes 0.40 and the schedule 0.22 there, and pickling them 0.19; here the reference data 0.11,
+punches 0.73, labor entries 0.66 and downtime 0.05). It read 0.05-0.1 s sooner than the labor entries and the events
+there (docs/validation.md section 4)."""
+
+CHECKED_HERE = 0.55
+"""The share of the employees' records (punches, labor entries, badge swipes) checked and scored in this process; the
+forked one checks the rest and the workcenters, pickles its findings and ends, which a half took 0.2-0.3 s longer."""
+
+
+class WorkerError(RuntimeError):
+    """The other process failed or ended without a result; the message holds its traceback."""
+
+
+class Forked(Generic[T]):
+    """`task` run in a forked process from now on; `result()` waits for its value or raises its failure.
+
+    The process sees this one's memory as at the fork (copied page by page as either side writes to it); its
+    collector keeps what it was given out of its walks (`gc.freeze`), so its walks do not copy those pages."""
+
+    def __init__(self, task: Callable[[], T]) -> None:
+        self._task: Callable[[], T] | None = task
+        self._process: multiprocessing.process.BaseProcess | None = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run, args=(task, send), daemon=True)
+        self._process.start()
+        send.close()
+        self._task = None
+
+    def result(self) -> T:
+        if self._task is not None:
+            return self._task()
+        assert self._process is not None
+        try:
+            ok, value = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise WorkerError(
+                f"the other process ended without a result (exit code {self._process.exitcode})"
+            ) from None
+        if not ok:
+            raise WorkerError(f"the other process failed:\n{value}")
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """End the process if it still runs (after a failure here) and wait for it."""
+        if self._process is not None:
+            self._receive.close()
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+
+
+@contextmanager
+def forked(task: Callable[[], T]) -> Iterator[Forked[T]]:
+    """`Forked(task)`, ended on the way out."""
+    other = Forked(task)
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+def _run(task: Callable[[], Any], send: Connection) -> None:
+    gc.freeze()
+    try:
+        outcome: tuple[bool, Any] = (True, task())
+    except BaseException:  # whatever it was, the parent raises it with this traceback
+        outcome = (False, traceback.format_exc())
+    send.send(outcome)
+    send.close()
+
+
+# ---- reading -------------------------------------------------------------------------------------------------
+Records = dict[str, tuple[type | None, list[tuple[Any, ...]]]]
+"""Records per `Transactions` field, as tuples of their fields with the class that makes them again (None: the
+field holds tuples already)."""
+
+
+def read_plant_folder(
+    source: PlantFolderSource, begin: datetime, end: datetime, timezone: str | None = None
+) -> PlantData:
+    """`validation.source.read_plant_data` of a plant folder, its kinds of transaction read in two processes:
+    `READ_THERE` in a forked one, which sends their records back as tuples, the rest and the reference data here.
+    The same `PlantData`; the same bad records skipped (`source.skipped`, in the same order) or the same one
+    raised (the first kind's, in the order of `plant_windows`)."""
+    as_of = end.timestamp()
+    windows = plant_windows(begin, end)
+    there = {kind: window for kind, window in windows.items() if kind in READ_THERE}
+    with forked(lambda: _read_there(source, there, as_of)) as other, collector_paused():
+        reference = read_snapshot(source, reference=REFERENCE, timezone=timezone)
+        rows: dict[str, Any] = dict(reference.rows())
+        before = len(source.skipped)
+        skipped, failures = _read_kinds(source, {k: w for k, w in windows.items() if k not in there}, rows)
+        here = read_transactions(rows, as_of)
+        records, skipped_there, failures_there = other.result()
+        skipped |= skipped_there
+        failures |= failures_there
+        if failures:
+            raise BadRecordError(next(failures[kind] for kind in windows if kind in failures))
+        source.skipped[before:] = [bad for kind in windows for bad in skipped.get(kind, ())]
+        return PlantData.build(rows, reference.timezone, as_of, _joined(here, records))
+
+
+def _read_kinds(
+    source: PlantFolderSource, windows: dict[Windowed, Window], rows: dict[str, Any]
+) -> tuple[dict[str, list[BadRecord]], dict[str, BadRecord]]:
+    """Each kind's plain rows into `rows`; the bad records skipped per kind, and the one that stopped the read (not
+    skipped) by its kind."""
+    skipped: dict[str, list[BadRecord]] = {}
+    for kind, window in windows.items():
+        already = len(source.skipped)
+        try:
+            rows[kind] = PlainRows(source.plain_window(PLANT_MODELS[kind], *window))
+        except BadRecordError as error:  # sent as its record: the error's own type does not survive pickling
+            return skipped, {kind: error.bad}
+        skipped[kind] = source.skipped[already:]
+    return skipped, {}
+
+
+def _read_there(
+    source: PlantFolderSource, windows: dict[Windowed, Window], as_of: float
+) -> tuple[Records, dict[str, list[BadRecord]], dict[str, BadRecord]]:
+    """In the forked process: the records of `windows`' kinds, the bad records skipped and the one that stopped
+    the read (`_read_kinds`)."""
+    rows: dict[str, Any] = {}
+    records: Records = {}
+    with collector_paused():  # and its tuples: on the way out it moves the parent's frozen objects to the oldest
+        skipped, failures = _read_kinds(source, windows, rows)  # generation, whose next walk would copy their pages
+        read = read_transactions(rows, as_of)
+        for name in _FIELDS:
+            values = getattr(read, name)
+            if values and not isinstance(values[0], tuple):  # a slotted record: its fields, made again there
+                records[name] = (type(values[0]), list(map(attrgetter(*type(values[0]).__slots__), values)))
+            elif values:
+                records[name] = (None, values)
+    return records, skipped, failures
+
+
+_FIELDS = tuple(f.name for f in fields(Transactions))
+
+
+def _joined(here: Transactions, there: Records) -> Transactions:
+    """`here` with the kinds read there (each kind is read by one process), their records made again."""
+    made: dict[str, Any] = {name: list(starmap(cls, rows)) if cls else rows for name, (cls, rows) in there.items()}
+    return replace(here, **made)
+
+
+# ---- checks and scoring ------------------------------------------------------------------------------------
+def batch_findings(
+    engine: ValidationEngine,
+    data: PlantData,
+    norms: Norms,
+    employees: list[str],
+    workcenters: list[str],
+    keep: Callable[[list[Any]], list[Any]],
+) -> list[Finding]:
+    """`engine.findings` of `keep(engine.candidates(...))` over the employees and workcenters, in two processes:
+    the employees cut into two runs by their records (punches, labor entries, badge swipes; `CHECKED_HERE`), the
+    later run and the workcenters checked and scored in a forked process. Every finding is the same as in one
+    process and in the same order: candidates are made per employee, then per workcenter, and scored one by one."""
+    weights = [
+        len(data.punches.get(e, ())) + len(data.labor.get(e, ())) + len(data.swipes.get(e, ())) for e in employees
+    ]
+    here = sum(weights) * CHECKED_HERE
+    cut = next((i for i, total in enumerate(accumulate(weights)) if total >= here), len(employees))
+    first, later = employees[:cut], employees[cut:]
+
+    def check(people: list[str], machines: list[str]) -> list[Finding]:
+        return engine.findings(keep(engine.candidates(data, norms, people, machines)), data, norms)
+
+    with forked(lambda: check(later, workcenters)) as other:
+        found = check(first, [])
+        return found + other.result()

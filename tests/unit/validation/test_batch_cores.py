@@ -1,0 +1,126 @@
+"""The batch on two cores (`validation.cores`): a plant folder read by kind in two processes indexes as one
+process reads it, names or skips the same bad records in the same order, and the checks cut in two runs of
+employees give the same findings in the same order as one process (golden and labelled plants)."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from plexlabor.plant import BadRecordError, PlantFolder
+from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.validation.cores import READ_THERE, WorkerError, forked, read_plant_folder
+from plexlabor.validation.data import PlantData
+from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.norms import compute_norms
+from plexlabor.validation.source import plant_windows, read_plant_data
+
+GOLDEN = Path(__file__).parent / "golden" / "plant.tar.xz"
+INDEXED = ("schedules", "punches", "labor", "swipes", "downtime", "sessions", "wc_sessions", "runs", "first_labor")
+
+
+def _golden(into: Path) -> PlantFolder:
+    with tarfile.open(GOLDEN) as archive:
+        archive.extractall(into, filter="data")
+    return PlantFolder(into)
+
+
+def _read(folder: PlantFolder, processes: int, *, skip: bool = True) -> tuple[PlantData, PlantFolderSource]:
+    meta = folder.meta()
+    source = PlantFolderSource(folder, skip_bad_records=skip)
+    read = read_plant_folder if processes > 1 else read_plant_data
+    return read(source, meta.start, meta.end, meta.timezone), source
+
+
+def _index(data: PlantData) -> dict[str, Any]:
+    reference = (data.employees, data.rates, data.operations, data.certifications, data.devices, data.shift_windows)
+    return {name: dict(getattr(data, name)) for name in INDEXED} | {"reference": reference, "tz": data.tz}
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory: pytest.TempPathFactory) -> PlantFolder:
+    return _golden(tmp_path_factory.mktemp("golden"))
+
+
+def test_each_process_reads_some_kinds_of_transaction() -> None:
+    kinds = set(plant_windows(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)))
+    assert set(READ_THERE) < kinds
+
+
+@pytest.mark.parametrize("plant", ["golden", "labelled_plant"])
+def test_two_processes_read_index_and_find_what_one_process_does_in_the_same_order(
+    plant: str, request: pytest.FixtureRequest
+) -> None:
+    folder: PlantFolder = request.getfixturevalue(plant)
+    one, _ = _read(folder, 1)
+    two, _ = _read(folder, 2)
+    assert sum(map(len, one.labor.values())) > 100 and sum(map(len, one.sessions.values())) > 100
+    assert _index(two) == _index(one)
+    engine = ValidationEngine()
+    norms = compute_norms(one)
+    reference = engine.batch(one, norms)
+    assert len({f.anomaly_type for f in reference}) >= 10 and any(f.route == "review" for f in reference)
+    assert engine.batch(two, compute_norms(two), processes=2) == reference
+    since, until = one.as_of - 14 * 86400, one.as_of - 7 * 86400
+    ranged = engine.batch(one, norms, since=since, until=until)
+    assert 0 < len(ranged) < len(reference)
+    assert engine.batch(one, norms, since=since, until=until, processes=2) == ranged
+
+
+def _spoil(folder: PlantFolder, resources: tuple[str, ...]) -> None:
+    """A line that is not JSON and a record with a bad value in each file named."""
+    bad_values = {
+        "shift-assignments": {"status": "Sideways"},
+        "time-clock-entries": {"biometricScore": 7.0},
+        "labor-entries": {"quantity": -1},
+        "workcenter-events": {"eventType": "Coffee"},
+        "badge-swipes": {"direction": "Sideways"},
+    }
+    for resource in resources:
+        path = folder.file_for(resource)
+        lines = path.read_text().splitlines()
+        lines[3] = json.dumps(json.loads(lines[3]) | bad_values[resource])
+        lines.insert(20, "{not json")
+        path.write_text("\n".join(lines) + "\n")
+
+
+def test_bad_records_are_skipped_in_the_order_one_process_skips_them(tmp_path: Path) -> None:
+    """The schedule is read in the other process but comes first."""
+    folder = _golden(tmp_path / "plant")
+    spoiled = ("shift-assignments", "time-clock-entries", "labor-entries", "workcenter-events", "badge-swipes")
+    _spoil(folder, spoiled)
+    one, one_source = _read(folder, 1)
+    two, two_source = _read(folder, 2)
+    assert [bad.file.stem for bad in one_source.skipped] == [kind for kind in spoiled for _ in range(2)]
+    assert two_source.skipped == one_source.skipped
+    assert _index(two) == _index(one)
+
+
+def test_a_bad_record_not_skipped_is_the_one_a_single_process_names(tmp_path: Path) -> None:
+    """The schedule, read in the other process, comes before the labor entries read here: its record is named."""
+    folder = _golden(tmp_path / "plant")
+    _spoil(folder, ("shift-assignments", "labor-entries"))
+    with pytest.raises(BadRecordError) as one:
+        _read(folder, 1, skip=False)
+    with pytest.raises(BadRecordError) as two:
+        _read(folder, 2, skip=False)
+    assert str(two.value) == str(one.value) and one.value.resource == "shift-assignments"
+
+
+def _fails() -> int:
+    raise ValueError("bad value in the other process")
+
+
+def test_a_failure_in_the_other_process_is_raised_here_with_its_traceback() -> None:
+    with forked(lambda: 2) as other:
+        assert other.result() == 2
+    with (
+        pytest.raises(WorkerError, match=r"(?s)_fails.*ValueError: bad value in the other process"),
+        forked(_fails) as failed,
+    ):
+        failed.result()
