@@ -46,7 +46,8 @@ there (docs/validation.md section 4)."""
 
 CHECKED_HERE = 0.55
 """The share of the employees' records (punches, labor entries, badge swipes) checked and scored in this process; the
-forked one checks the rest and the workcenters, pickles its findings and ends, which a half took 0.2-0.3 s longer."""
+forked one checks the rest and the workcenters, then pickles its findings and ends: cut at half, this one waited
+0.2-0.3 s for it."""
 
 
 class WorkerError(RuntimeError):
