@@ -129,21 +129,21 @@ MISSED = {
     ("The press has been sitting idle, how do I bring it back up?", MOLDING),
     ("The cell's stack light is red and the robot won't move, what do I do?", ROBOT_WELD),
     ("I need to change a worn belt on the conveyor, what do I do first to make it safe?", None),
-    ("What hold time do I use?", MOLDING),
     ("What percentage should the refractometer read?", None),
     # set B (run once with the code of 8441b0e, then once more after the alarm change that followed it)
     ("How close to the setting do the barrel zones need to be?", MOLDING),
 }
 """Missed with BM25 alone: refused, since fewer than 75 % of their words are in the right procedure even
 when the task's words, the machine's and when it is asked are left out ("sitting idle", "stack light is red",
-"use", "read"); the change of a belt names no servicing the lockout vocabulary knows. Set B's: "how close"
+"read"); the change of a belt names no servicing the lockout vocabulary knows. Set B's: "how close"
 (not read as a value question). Answered since the generalised tasks (2026-12-05, helper 154; both sets are
 development sets now): "shut down over the weekend", "start production" and "bring the weld cell up" (when
 and production words; "bring * up"), "stays off", a tag beside servicing, "reach past" (1910.147's (a)(2)(ii)
 and (b)), the barrel heaters' temperature (a value question prefers a procedure giving a number of the
 kind asked, over the alarm response that only names it), the gas flow with BM25 alone (the same), "how many
 shots" (shots, strokes, cycles, parts as counts) and "how long ... cool" (no step gives a time: the one
-step on the cooling answers, saying it gives no time)."""
+step on the cooling answers, saying it gives no time), and (ux_s16 #7) "What hold time do I use?" ("use" frames a
+question, `retrieval.QUESTION_WORDS`)."""
 
 
 def _marked(questions: tuple[tuple[str, str | None, str | None], ...]) -> list[object]:

@@ -168,6 +168,19 @@ def test_a_refusal_says_nothing_relevant_was_found_and_shows_no_step(world: Worl
     assert 'class="steps"' not in body
 
 
+def test_a_no_to_skipping_a_safety_check_is_said_with_the_steps_requiring_it(world: World, lambda_context: Any) -> None:
+    no = "No. A safety check, guard or lockout … are never skipped or bypassed. Ask your supervisor."
+    safety = {**STEPS, "kind": "safety", "text": f"{no} Replacing the spindle belt [1] requires it:", "scope": "plant"}
+    event = _logged(world, safety, "Can I skip the lockout if I'm late?")
+
+    body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
+
+    # (before: ux_s16 #7's "Nothing relevant found")
+    assert '<div class="flash error" role="alert" id="safety-no">No. A safety check' in body
+    assert "Nothing relevant found" not in body
+    assert '<li id="step-1" value="1">Lock out the mill. <cite class="muted small">[1#1]</cite></li>' in body
+
+
 def test_another_operator_cannot_see_the_answer_but_a_supervisor_can(world: World, lambda_context: Any) -> None:
     event = _logged(world, STEPS)
 

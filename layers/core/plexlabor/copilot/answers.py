@@ -22,7 +22,9 @@ TOOLS_QUESTION = re.compile(
 )
 """"What tools (and PPE) do I need to <task>?" and its close variants; the task is what is retrieved."""
 
-Kind = Literal["steps", "tools", "refused"]
+Kind = Literal["steps", "tools", "refused", "safety"]
+"""`safety`: a question asking to skip or bypass a safety check, guard or protective equipment, answered "no" with the
+procedure that requires it (`bypass_answer`)."""
 VALUE_CANDIDATES = 3
 """A question for a value looks at this many procedures of a scope for one that gives it."""
 Scope = Literal["operation", "part", "department", "plant"]
@@ -114,6 +116,78 @@ def with_settings(reply: Answer) -> Answer:
     return replace(reply, text=SETTINGS_WITHOUT_PROCEDURE) if reply.kind == "refused" else reply
 
 
+BYPASS = re.compile(
+    r"\b(?:skip(?:ping|ped)?|bypass(?:ing|ed)?|overrid(?:e|ing)|defeat(?:ing)?|disabl(?:e|ing)|ignor(?:e|ing)"
+    r"|get(?:ting)?\s+around|jump(?:ing|er)?\s+out|tap(?:e|ing)\s+(?:over|down)|tie\s+(?:down|back)"
+    r"|leav(?:e|ing)\s+(?:off|out)|(?:turn|switch)(?:ing)?\s+off|go(?:ing)?\s+without|work(?:ing)?\s+without"
+    r"|run(?:ning)?\s+(?:\w+\s+){0,3}?without|do(?:ing)?\s+without)\b",
+    re.IGNORECASE,
+)
+"""Asking to leave out what keeps people safe: skip, bypass, override, defeat, disable, ignore, get around, jumper
+out, tape over, tie down, leave off, turn off, go / work / run / do without."""
+SAFEGUARDS = re.compile(
+    r"\b(?:safety|guards?|guarding|interlocks?|light\s+curtains?|e-?stops?|emergency\s+stops?|lock\s*out|lockout"
+    r"|tag\s*out|tagout|checks?|checking|inspections?|ppe|glasses|goggles|gloves|face\s+shield|harness|respirator"
+    r"|ear\s*plugs|hearing\s+protection|safety\s+shoes|gates?|fence|two-hand|sensors?)\b",
+    re.IGNORECASE,
+)
+"""What keeps people safe, as an operator names it: a safety check or inspection, a guard or interlock, a lockout,
+protective equipment."""
+BYPASS_CANDIDATES = 3
+BYPASS_COVERAGE = 0.5
+"""A procedure is cited as requiring what a bypass question names when it holds half the question's words (the
+safeguard's, the machine's; "if I'm late" is the other half): "the torque tool check" is not the mold change's."""
+BYPASS_NO = (
+    "No. A safety check, guard or lockout and the protective equipment a procedure names are never skipped or "
+    "bypassed, not even when you are late or the job is urgent. Ask your supervisor."
+)
+
+
+def asks_to_bypass(question: str) -> bool:
+    """Whether the question asks to skip or bypass a safety check, guard, lockout or protective equipment (`BYPASS`
+    and `SAFEGUARDS` in the same sentence: "Can I skip the safety guard check if I'm late?")."""
+    return any(BYPASS.search(sentence) and SAFEGUARDS.search(sentence) for sentence in re.split(r"[.?!;]+", question))
+
+
+def bypass_answer(index: ProcedureIndex, question: str, where: Where) -> Answer:
+    """ "No; ask your supervisor" (ux_s16 #7: "Can I skip the safety guard check if I'm late?" was "Nothing relevant
+    found"), with the procedure that requires what the question would leave out: of the first scope of `where` with a
+    procedure naming it, the one the question's other words rank first, and its steps naming it; none named: the
+    "no" alone. Never a procedure's steps for doing without it."""
+    named = {m.group().lower() for sentence in re.split(r"[.?!;]+", question) for m in SAFEGUARDS.finditer(sentence)}
+    subject = BYPASS.sub(" ", question)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in sorted(named, key=len, reverse=True)) + r")")
+    for scope, within in where.scopes():
+
+        def names_it(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
+            texts = (procedure.title, *(step.text for step in procedure.steps))
+            return (within is None or within(procedure)) and any(pattern.search(text.lower()) for text in texts)
+
+        hits = index.search(subject, k=BYPASS_CANDIDATES, within=names_it)
+        covering = [h for h in hits if index.coverage(subject, index.position(h.procedure)) >= BYPASS_COVERAGE]
+        if not covering:
+            continue
+        procedure = covering[0].procedure
+        steps = tuple(
+            (Citation(procedure.id, procedure.title, number), step.text)
+            for number, step in enumerate(procedure.steps, start=1)
+            if pattern.search(step.text.lower()) or pattern.search(procedure.title.lower())
+        )
+        text = f"{BYPASS_NO} {procedure.title} [{procedure.id}] requires it:"
+        return Answer(
+            question,
+            "safety",
+            text,
+            procedure.id,
+            procedure.title,
+            steps,
+            procedure.tools,
+            "safety bypass",
+            scope=scope,
+        )
+    return Answer(question, "safety", BYPASS_NO, reason="safety bypass")
+
+
 def relevant(index: ProcedureIndex, hit: Hit, question: str, covered: frozenset[str] = frozenset()) -> bool:
     """The hit is close enough to answer from: enough of the question's words are in the procedure (or
     `covered`: words it need not hold) and it names every machine the question names (`intents.EQUIPMENT`),
@@ -194,21 +268,23 @@ def _names_its_machine(index: ProcedureIndex, question: str) -> Callable[[Proced
     return lambda procedure: bool(machines & index.equipment(procedure))
 
 
-def _no_task_procedure(index: ProcedureIndex, question: str, asked: Asked) -> str:
+def _no_task_procedure(index: ProcedureIndex, question: str, asked: Asked, yours: str | None = None) -> str:
     """A refusal of a question for a task: the plant's procedures for it, or that it has none; a machine the
-    question names that none of them names is said first."""
+    question names that none of them names is said first; asked from a job, `yours` (its procedures) in place of
+    the plant's list of the task's."""
     tasks = [index.intents.tasks[name] for name in sorted(asked.tasks)]
     one = " or ".join(task.one for task in tasks)
     several = " or ".join(task.several for task in tasks)
     procedures = [p for p in index.procedures if asked.tasks & index.tasks(p)]
     titles = [p.title for p in procedures]
+    then = f"{yours} {ASK_INSTEAD}" if yours else ASK_INSTEAD
     if not titles:
-        return f"No procedure I have covers this: none of them is {one}. {ASK_INSTEAD}"
+        return f"No procedure I have covers this: none of them is {one}. {then}"
     listed = "; ".join(titles[:5]) + (f"; and {len(titles) - 5} more" if len(titles) > 5 else "")
     if machines := _unknown_machines(index, question, procedures):
-        return (
-            f"No procedure I have covers this: none of the plant's {several} names {machines} ({listed}). {ASK_INSTEAD}"
-        )
+        return f"No procedure I have covers this: none of the plant's {several} names {machines} ({listed}). {then}"
+    if yours:
+        return f"No procedure I have covers this. {then}"
     return (
         f"No procedure I have covers this. The plant's {several}: {listed}. Name the machine, or fill in "
         f"your job's operation, and ask again; otherwise ask your supervisor or the process engineer. "
@@ -253,11 +329,49 @@ def _other_departments(index: ProcedureIndex, question: str, where: Where, found
     )
 
 
+JOBS_PROCEDURES_LISTED = 8
+
+
+def _jobs_procedures(index: ProcedureIndex, where: Where) -> str | None:
+    """A miss asked from a job names that job's procedures: its operation's, its part's and its department's
+    ("The procedures for your job's department (ASSY): Torque tool check at an assembly station [SOP-006]"), as a miss
+    without a job names the plant's procedures of the task asked (ux_s16 #7: one with a job named none); None when
+    no job is given or it has none."""
+    departments = set(where.departments)
+    procedures = [
+        p
+        for p in index.procedures
+        if (where.operation and where.operation in p.operations)
+        or (where.part and where.part in p.parts)
+        or departments & set(p.departments)
+    ]
+    if not procedures:
+        return None
+    whose = f"your job's department ({', '.join(where.departments)})" if where.departments else "your job"
+    listed = "; ".join(f"{p.title} [{p.id}]" for p in procedures[:JOBS_PROCEDURES_LISTED])
+    more = len(procedures) - JOBS_PROCEDURES_LISTED
+    return f"The procedures for {whose}: {listed}{f'; and {more} more' if more > 0 else ''}."
+
+
+def _miss(index: ProcedureIndex, task: str, asked: Asked, where: Where, *, task_asked: bool) -> str:
+    """Why nothing answers a question searched for: the plant's procedures of the task asked, or the machine none
+    names; asked from a job, that job's procedures too (`_jobs_procedures`), in place of the plant's of the task."""
+    yours = _jobs_procedures(index, where)
+    if task_asked:
+        return _no_task_procedure(index, task, asked, yours)
+    then = f"{yours} {ASK_INSTEAD}" if yours else ASK_INSTEAD
+    if machines := _unknown_machines(index, task, index.procedures):
+        return f"No procedure I have covers this: none of them names {machines}. {then}"
+    return f"No procedure I have covers this. {then}"
+
+
 def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answer:
     """The answer to an operator's question from the index's procedures: the safety topic's procedure when
     the question asks about it; then the procedure for the task it asks for (`intents`); then the first
     scope of `where` (operation, part, department, plant) whose best procedure is relevant. A question for one value
     gets the steps that give it."""
+    if asks_to_bypass(question):
+        return bypass_answer(index, question, where)
     tools_match = TOOLS_QUESTION.match(question)
     task = tools_match.group("task") if tools_match else question
     asked = index.intents.asked(task)
@@ -285,14 +399,12 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
     if where.departments and (other := _other_departments(index, task, where, found and found[1].procedure)):
         return Answer(question, "refused", other, reason="another department's procedure")
     if found is None:
-        if searched and asked.tasks and not tools_match:
-            text = _no_task_procedure(index, task, asked)
-        elif searched and (machines := _unknown_machines(index, task, index.procedures)):
-            text = f"No procedure I have covers this: none of them names {machines}. {ASK_INSTEAD}"
-        else:
-            text = NO_PROCEDURE
+        text = _miss(index, task, asked, where, task_asked=bool(asked.tasks and not tools_match)) if searched else None
         return Answer(
-            question, "refused", text, reason="no relevant procedure" if searched else "no procedures indexed"
+            question,
+            "refused",
+            text or NO_PROCEDURE,
+            reason="no relevant procedure" if searched else "no procedures indexed",
         )
     scope, hit = found
     procedure = hit.procedure

@@ -1,0 +1,90 @@
+"""ux_s16 #7 on the simulator's SOPs: a value question framed with "use" finds the procedure that gives the value;
+a miss asked from a job names that job's procedures; a question asking to skip a safety check is answered "no"."""
+
+from __future__ import annotations
+
+import pytest
+
+from plexlabor.copilot.answers import Where, answer, asks_to_bypass
+from plexlabor.copilot.retrieval import ProcedureIndex
+from tests.unit.copilot.test_copilot_paraphrases import sop_procedures
+
+ASSY = ("ASSY",)
+MOLD = ("MOLD",)
+
+
+@pytest.fixture(scope="module")
+def plant() -> ProcedureIndex:
+    return ProcedureIndex(sop_procedures())
+
+
+@pytest.mark.parametrize("where", [Where(), Where("10", departments=ASSY)])
+def test_what_torque_do_i_use_points_to_the_torque_on_the_work_instruction(plant: ProcedureIndex, where: Where) -> None:
+    # (before: "Nothing relevant found": "use" counted as a word the procedure must hold)
+    reply = answer(plant, "What torque do I use?", where)
+
+    assert reply.kind == "steps" and reply.procedure_id == "SOP-006"
+    assert any(c.step == 2 and "torque on the work instruction" in text for c, text in reply.steps)
+
+
+@pytest.mark.parametrize(
+    ("question", "departments", "listed"),
+    [
+        ("What torque for the fasteners on this assembly?", ASSY, "Torque tool check at an assembly station [SOP-006]"),
+        ("What oil goes in the compressor?", MOLD, "Mold change on an injection press [SOP-002]; Start-up of"),
+    ],
+)
+def test_a_miss_asked_from_a_job_names_the_jobs_procedures(
+    plant: ProcedureIndex, question: str, departments: tuple[str, ...], listed: str
+) -> None:
+    # (before: a miss with a job named none, while one without a job named the plant's of the task)
+    reply = answer(plant, question, Where("10", departments=departments))
+
+    assert reply.kind == "refused" and reply.steps == ()
+    assert f"The procedures for your job's department ({departments[0]}): {listed}" in reply.text
+    assert reply.text.endswith("Ask your supervisor or the process engineer; I will not guess.")
+
+
+def test_a_miss_without_a_job_names_no_jobs_procedures(plant: ProcedureIndex) -> None:
+    reply = answer(plant, "What oil goes in the compressor?")
+
+    assert reply.kind == "refused" and "your job" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can I skip the safety guard check if I'm late?",
+        "Is it ok to bypass the interlock on the press to get the part out?",
+        "Can I run the press without the guard?",
+        "We are behind, can we leave off the safety glasses for the mold change?",
+    ],
+)
+@pytest.mark.parametrize("where", [Where(), Where("10", departments=ASSY)])
+def test_a_question_to_skip_a_safety_check_is_answered_no_not_nothing_found(
+    plant: ProcedureIndex, question: str, where: Where
+) -> None:
+    reply = answer(plant, question, where)
+
+    assert reply.kind == "safety" and reply.text.startswith("No.") and "Ask your supervisor." in reply.text
+    assert "No procedure I have covers this" not in reply.text
+
+
+def test_the_no_cites_the_procedure_that_requires_the_safeguard(plant: ProcedureIndex) -> None:
+    reply = answer(plant, "Can I run the press without the guard?")
+
+    assert reply.procedure_id == "SOP-001" and reply.text.endswith("[SOP-001] requires it:")
+    assert [c.label for c in reply.citations] == ["[SOP-001#6]"]  # "… guard everything …"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I turn off the press?",
+        "Do I have to wear safety glasses for a mold change?",
+        "How do I check the torque tool?",
+        "What do I check on the CNC machine every day?",
+    ],
+)
+def test_questions_about_doing_a_check_or_a_machine_are_no_bypass(question: str) -> None:
+    assert not asks_to_bypass(question)
