@@ -6,9 +6,12 @@ Each run is a fresh interpreter doing what `plexlabor validate` does after its i
 checks and the scoring cut in two runs of employees). Printed per run: wall seconds per stage, the CPU seconds
 of the process and of its forked ones, the findings' count and hash (the same in every run, or the bench
 fails), `/proc/loadavg` before and after; then the median records per wall second of each. Wall time says
-something only on a quiet machine: read the load beside it. The plant is `bench_validation_cpu.py`'s (seed 201,
-400 employees x 26 weeks), generated here or read from `PLEXLABOR_BENCH_PLANT`; `PLEXLABOR_BENCH_PAIRS` pairs
-(default 3):
+something only on a quiet machine: read the load beside it. Where Linux groups processes by session
+(`/proc/sys/kernel/sched_autogroup_enabled` 1), a second process gets no more CPU than the session's one share on a
+busy machine, so two processes there measure slower; docs/validation.md section 4 ran it in a session of its own
+given priority (`setsid bash -c 'echo -20 > /proc/self/autogroup && ...'`, as root) to come near an idle machine.
+The plant is `bench_validation_cpu.py`'s (seed 201, 400 employees x 26 weeks), generated here or read from
+`PLEXLABOR_BENCH_PLANT`; `PLEXLABOR_BENCH_PAIRS` pairs (default 3):
 
     PLEXLABOR_BENCH_PLANT=/tmp/plant201 .venv/bin/python -m pytest -q -s -o python_files="bench_*.py" \\
         tests/bench/bench_validation_cores.py
