@@ -2,7 +2,7 @@
 
 Each message is a `replan` message (`plexlabor.crew.messages.ReplanMessage`: a call-off, a workcenter
 down or up, a job operation added, moved or completed, decisions, a swap or a call-off undone on the crew board,
-and the shift it touches). The work is `plexlabor.crew.delivery.replan_delivered` (`plexlabor.crew.replanning.run`);
+a call-off of a shift next to it, and the shift it touches). The work is `plexlabor.crew.delivery.replan_delivered` (`plexlabor.crew.replanning.run`);
 the dependencies are built once per environment (`plexlabor.crew.wiring.replan_dependencies`). The queue has one
 message group, so a failing message holds those behind it: a message that fails the same way on every delivery (not
 a replan message, a shift that cannot be planned) is dropped, logged and counted, and recorded for the crew board to
