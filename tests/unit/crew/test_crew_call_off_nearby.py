@@ -25,9 +25,9 @@ from tests.unit.crew.test_crew_replan_events import container
 CNC1, CNC2 = place("CNC-01"), place("CNC-02", x=10)
 
 
-def _day() -> CrewProblem:
+def _day(a_shifts: tuple[str, ...] = ("1",)) -> CrewProblem:
     """A works shift 1 at CNC-01 (J1, 06:00-14:30) and is the only one free for J5 (CNC-01, 14:30-16:30, shift 2), as
-    overtime extending their shift; B works shift 2 at CNC-02 (J6); D works shift 2 and is not qualified."""
+    overtime extending their shift (or on their shift 2 too: `a_shifts`); B works shift 2 at CNC-02 (J6)."""
     return problem(
         [
             job("J1", CNC1, hours=8.5),
@@ -35,14 +35,14 @@ def _day() -> CrewProblem:
             job("J6", CNC2, start=8.5, hours=8.0, shift="2"),
         ],
         [
-            operator("A", shifts=(block("1", workcenter="WC-CNC-01"),), planned=CNC1, week=30.0),
+            operator("A", shifts=tuple(block(c, workcenter="WC-CNC-01") for c in a_shifts), planned=CNC1, week=30.0),
             operator("B", shifts=(block("2", workcenter="WC-CNC-02"),), planned=CNC2),
         ],
     )
 
 
-def _shift(code: str) -> CrewProblem:
-    day = _day()
+def _shift(code: str, a_shifts: tuple[str, ...] = ("1",)) -> CrewProblem:
+    day = _day(a_shifts)
     return day.model_copy(update={"shift_codes": (code,), "jobs": tuple(j for j in day.jobs if j.shift_code == code)})
 
 
@@ -120,3 +120,19 @@ def test_a_call_off_nearby_names_the_shift_called_off() -> None:
         ReplanMessage(reason="call_off_nearby", day=DAY, shift="2", detected_at=T0, employee_id="A")
     with pytest.raises(ValueError, match="takes no off_shift"):
         ReplanMessage(reason="call_off", day=DAY, shift="2", detected_at=T0, employee_id="A", off_shift="1")
+
+
+def test_a_seat_within_another_scheduled_shift_of_theirs_stands(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A is on shifts 1 and 2: calling off shift 1 "this shift only" keeps their shift-2 seat starting as it ends
+    monkeypatch.setattr(crew_build, "build_problem", lambda _port, _day, shift, **__: _shift(shift, ("1", "2")))
+    store, clock = InMemoryAuditStore(), [T0 - timedelta(hours=1)]
+    night = solve(_day(("1", "2")), 10)
+    assert ("J5", "A") in {(a.job_key, a.employee_id) for a in night.assignments}
+    publish_plan(night, store, T0 - timedelta(hours=10))
+    deps = container(store, clock)
+    call_off = ReplanMessage(reason="call_off", day=DAY, shift="1", detected_at=clock[0], employee_id="A")
+    run(deps, call_off)
+
+    summary = run(deps, nearby(call_off, DAY, "2"))
+
+    assert ("J5", "A") in _seated(store, "2") and summary["superseded"] == 0

@@ -215,7 +215,8 @@ def with_call_offs(compiled: Compiled, call_offs: Iterable[CalledOff]) -> Compil
     re-plan of shift 3 (a swap there) planned a person called off shift 2 into a seat starting as it ends, as
     overtime "extending" it (ux_s16 #2). A shift the person has no block of bars nothing here (the rest rule against
     their other shifts still holds); the block itself still counts for the rest and the day's hours, as Plex
-    schedules it."""
+    schedules it. Work within another scheduled block of theirs stands (a person on shifts 2 and 3 who calls off
+    shift 2 "this shift only" keeps their shift-3 seat starting as shift 2 ends: only overtime hanging off it goes)."""
     c = compiled
     operator = {op.employee_id: o for o, op in enumerate(c.operators)}
     for off in call_offs:
@@ -227,6 +228,8 @@ def with_call_offs(compiled: Compiled, call_offs: Iterable[CalledOff]) -> Compil
         gone = np.zeros(len(c.pair_job), dtype=bool)
         for block in blocks:
             gone |= (starts <= block.end.timestamp() + TOUCHING_S) & (block.start.timestamp() - TOUCHING_S <= ends)
+        for other in (b for b in c.operators[o].blocks if b not in blocks):  # their own shift there stands
+            gone &= ~((other.start.timestamp() - TOUCHING_S <= starts) & (ends <= other.end.timestamp() + TOUCHING_S))
         gone &= (c.pair_op == o) & (ends > off.at.timestamp())
         if gone.any():
             of = "" if off.work_date == c.problem.day else f" of {off.work_date.isoformat()}"
