@@ -11,7 +11,7 @@ from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.incidents.classifier import Classification, Coding
 from plexlabor.incidents.extraction import extract
 from plexlabor.incidents.oiics import Field
-from plexlabor.incidents.service import IncidentDeps, IncidentReport, log_incident
+from plexlabor.incidents.service import IncidentDeps, IncidentReport, log_incident, opening
 
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 
@@ -82,3 +82,22 @@ def test_a_part_of_body_is_sure_only_when_the_text_names_a_part_of_that_division
     )
     sure = _sure("Slipped on oil and twisted my knee; it is swollen.")  # a lower extremity, not the model's 4
     assert sure["nature_division"] and not sure["part_division"]
+
+
+def test_an_injury_whose_text_says_nobody_was_hurt_is_not_auto_coded_and_the_ehs_lead_is_asked() -> None:
+    """ux_s16 #5 (d): "Hydraulic hose burst …, nobody hurt" sent as an injury (the form's kind left at injury)."""
+    deps = IncidentDeps(InMemoryAuditStore(), SureOfEverything(), clock=lambda: NOW)  # type: ignore[arg-type]
+    text = "A hose burst on the lathe and sprayed oil over my hand and the walkway, nobody hurt."
+    logged = log_incident(deps, IncidentReport(narrative=text), "E0001")
+    sure = {c.field: c.confident for c in logged.codes}
+    assert logged.status == "pending_review"
+    assert not sure["nature_division"]  # a hand named, but nobody hurt
+    item = opening(deps.audit, logged.incident_id)
+    assert item is not None and item.payload["note"].endswith(
+        "check the codes: the text says nobody was hurt: a near miss?"
+    )
+    # a near miss says so by its kind, and an injury stated beside "no injuries to others" is an injury
+    near = log_incident(deps, IncidentReport(narrative=text, kind="near_miss"), "E0001")
+    assert near.status == "auto_coded"
+    cut = log_incident(deps, IncidentReport(narrative="The lathe cut my hand; no injuries to others."), "E0001")
+    assert cut.status == "auto_coded"

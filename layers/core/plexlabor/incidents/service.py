@@ -408,7 +408,7 @@ def stated(of: Coded, code: str, found: Extraction) -> bool:
     from injury reports only (OSHA's), so its confidence in these assumes an injury: "slipped on oil" was a traumatic
     injury to the upper extremities, "sure" (ux_s16 #5)."""
     if of is Coded.NATURE_DIVISION:
-        return bool(found.injuries or found.body_parts)
+        return bool(found.injuries or (found.body_parts and not found.unhurt))
     if of is Coded.PART_DIVISION:
         return any(part.part_division == code for part in found.body_parts)
     return True
@@ -433,7 +433,17 @@ def _codes(result: Classification | None, near_miss: bool, found: Extraction) ->
     ]
 
 
-def _note(report: IncidentReport, codes: list[CodingOut], auto: bool) -> str:
+UNHURT_INJURY = "the text says nobody was hurt: a near miss?"
+
+
+def says_unhurt(report: IncidentReport, found: Extraction) -> bool:
+    """A report sent as an injury whose text says nobody was hurt and states no injury ("hose burst …, nobody hurt"):
+    the kind and the text disagree, so it is not auto-coded: the EHS lead checks it (the model learnt from injury
+    reports only, and the reporter may have left the kind at injury)."""
+    return report.kind == "injury" and bool(found.unhurt) and not found.injuries
+
+
+def _note(report: IncidentReport, codes: list[CodingOut], auto: bool, unhurt: bool = False) -> str:
     """The queue's note: what happened in the event group's words. No figure: the queue names the event's and the
     group's confidences beside it, each labelled (`review.items.ReviewItem.confidence_words`; ux164 #16: the note's
     "29% sure", the group's, stood beside the column's "64%", the division's)."""
@@ -444,7 +454,8 @@ def _note(report: IncidentReport, codes: list[CodingOut], auto: bool) -> str:
     group = next(c for c in codes if c.field == Coded.EVENT_GROUP.value)
     event = event_words(division.code, group.code, group.title, group_sure=group.confident)
     unsure = [Coded(c.field) for c in codes if not c.confident]
-    return f"{what}: {event}; {coded_words(unsure).lower() if auto else 'check the codes'}"
+    ask = coded_words(unsure).lower() if auto else f"check the codes: {UNHURT_INJURY}" if unhurt else "check the codes"
+    return f"{what}: {event}; {ask}"
 
 
 def log_incident(
@@ -460,7 +471,8 @@ def log_incident(
     classifier = deps.in_force() if deps.in_force is not None else deps.classifier
     result = classifier.classify(report.narrative) if classifier else None
     codes = _codes(result, report.kind == "near_miss", found)
-    auto = bool(result and result.auto_coded)
+    unhurt = says_unhurt(report, found)
+    auto = bool(result and result.auto_coded) and not unhurt
     place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
     status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
     identifier = incident_id(reporter, report, now)
@@ -469,7 +481,7 @@ def log_incident(
     extraction = _jsonable(asdict(found))
     payload: dict[str, Any] = {
         "kind": INCIDENT_CODING,
-        "note": _note(report, codes, auto),
+        "note": _note(report, codes, auto, unhurt),
         "confidence": codes[0].confidence if codes else 0.0,
         "severity": "high" if report.kind == "injury" else "medium",
         "incident": report.model_dump(mode="json"),
