@@ -190,7 +190,9 @@ def test_a_call_off_refuses_a_seat_of_another_shift_that_starts_as_it_ends_until
         == "E0050 called off shift 1 of 2026-03-05; this seat ends as that shift starts: re-plan pending"
     )
 
-    # Then a shift-2 seat an hour after it ends is held, and so is anyone else's
+    # Then a seat there within a scheduled shift of theirs (no hours outside it) stands, as in the re-plan
+    claims.seat("E0050", DAY, "2", "crew-d", "WC-40", after, after + timedelta(hours=0.5), "P1", NOW, overtime=False)
+    # and so do a shift-2 seat an hour after it ends and anyone else's
     later = after + timedelta(hours=1)
     claims.seat("E0050", DAY, "2", "crew-c", "WC-30", later, later + timedelta(hours=2), "P0001", NOW)
     claims.seat("E0051", DAY, "2", "crew-b", "WC-20", after, after + timedelta(hours=2.7), "P0001", NOW)

@@ -8,16 +8,42 @@ re-plan fills it (or marks it short)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from plexlabor.crew.messages import nearby
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, crew_assignment
-from tests.unit.webapp.test_web_app_crew import PRICED, Replans, _swap, _with_replan
-from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, LATER, SHIFT_2, _board, _row, _text, world
+from tests.unit.webapp.test_web_app_crew import PRICED, Replans, _swap, _with_replan, board_world
+from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, LATER, SHIFT_2, _board, _row, _text
 from tests.unit.webapp.viewers import PLANNER
 
-__all__ = ["world"]  # the fixture: E0042 in shift 1 (crew-0001, to 14:30) and in shift 2 at WC-20 from 14:30
+SEGMENT_1 = {"shift_code": "1", "start": "2026-03-04T06:00:00+00:00", "end": "2026-03-04T14:30:00+00:00", **PRICED}
+OVERTIME = {"start": "2026-03-04T14:30:00+00:00", "end": "2026-03-04T17:12:00+00:00", "hours": 2.7}
+
+
+@pytest.fixture
+def world() -> World:
+    """Shift 1 (06:00-14:30 UTC) under way, E0042 waiting there (crew-0001); in shift 2 E0042 waiting at WC-20
+    14:30-17:12 as overtime extending shift 1 (crew-0201, 2.7 h outside their shift), and E0044 at WC-21 (crew-0202),
+    for whom E0042 is offered, 2.7 h outside their shift too."""
+    world = board_world()
+    world.clock.now = datetime(2026, 3, 4, 9, 40, tzinfo=UTC)  # 04:40 in Detroit
+    extends = LATER | OVERTIME | {"outside_hours": 2.7}
+    crew_assignment(world, "crew-0201", employee_id="E0042", segment="op-8|2", workcenter_code="WC-20", **extends)
+    offered = [{"employee_id": "E0042", "supervisor_id": "E0001", **PRICED, "outside_hours": 2.7, "busy_at": "WC-20"}]
+    crew_assignment(
+        world,
+        "crew-0202",
+        employee_id="E0044",
+        segment="op-9|2",
+        workcenter_code="WC-21",
+        swap_candidates=offered,
+        **LATER,
+    )
+    return world
 
 
 def test_a_call_off_for_this_shift_only_re_plans_and_refuses_their_seat_starting_as_it_ends(
@@ -56,23 +82,26 @@ def test_a_call_off_for_this_shift_only_re_plans_and_refuses_their_seat_starting
     assert world.writebacks.sent == []
 
 
-def test_a_call_off_re_plans_no_shift_where_the_person_holds_no_seat_next_to_it(
+def test_a_call_off_re_plans_no_shift_where_the_person_holds_no_overtime_seat_next_to_it(
     world: World, lambda_context: Any
 ) -> None:
     replans = Replans()
     deps = _with_replan(world, replans)
-    form = FORM | {"for": "shift", "employee": "E0043"}  # E0043: shift 1 only
+    # E0044's seat at WC-21 starts as shift 1 ends too, but within their scheduled shift 2: it stands
+    crew_assignment(world, "crew-0103", employee_id="E0044", segment="op-3|1", workcenter_code="WC-11", **SEGMENT_1)
+    form = FORM | {"for": "shift", "employee": "E0044"}
 
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
 
     assert [(m.reason, m.shift) for m in replans.sent] == [("call_off", "1")]
+    assert 'value="approve"' in _row(_board(deps, lambda_context, SHIFT_2), "E0044", "WC-21")
 
 
 def test_a_swap_that_empties_a_longer_seat_says_the_re_plan_fills_it(world: World, lambda_context: Any) -> None:
-    # a 0.5 h seat at the end of shift 2 offers E0042, whose 8 h seat at WC-20 (job J100002) nobody free may take
-    leaves = {"hours": 8.0, "loss": 1200.0, "empty": True}
+    # a 0.5 h seat in shift 2 offers E0042, whose 2.7 h seat at WC-20 (job J100002) nobody free may take
+    leaves = {"hours": 2.7, "loss": 405.0, "empty": True}
     offered = [{"employee_id": "E0042", **PRICED, "outside_hours": 0.0, "busy_at": "WC-20", "leaves": leaves}]
-    short = {"start": "2026-03-04T22:00:00+00:00", "end": "2026-03-04T22:30:00+00:00", "hours": 0.5}
+    short = {"start": "2026-03-04T15:00:00+00:00", "end": "2026-03-04T15:30:00+00:00", "hours": 0.5}
     crew_assignment(
         world,
         "crew-0203",
@@ -88,6 +117,6 @@ def test_a_swap_that_empties_a_longer_seat_says_the_re_plan_fills_it(world: Worl
     [swap] = [f for f in re.findall(r'action="/dev/crew/swap".*?</form>', body, re.S) if 'value="crew-0203"' in f]
     [option] = re.findall(r'<option value="E0042">(.*?)</option>', swap)
     assert (
-        "leaves WC-20 job J100002 op 10 empty (8.0 h); the re-plan fills it with the best free operator or marks it "
+        "leaves WC-20 job J100002 op 10 empty (2.7 h); the re-plan fills it with the best free operator or marks it "
         "short" in option
     )

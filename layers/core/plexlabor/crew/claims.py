@@ -334,7 +334,10 @@ class SeatClaims:
                 held.append(self.swap(str(replaced), employee_id, day, shift, item_id, by, now, token))
             held.append(self.accept(employee_id, day, shift, item_id, by, now, token))
             workcenter = details.get("workcenter_code")
-            held.append(self.seat(employee_id, day, shift, item_id, workcenter, start, end, by, now, token))
+            overtime = float(details.get("outside_hours") or 0.0) > 0  # within their scheduled shifts: it stands
+            held.append(
+                self.seat(employee_id, day, shift, item_id, workcenter, start, end, by, now, token, overtime=overtime)
+            )
             closing = self.superseded(day, str(replaced), now) if replaced else None
             if closing is not None and item_id not in closing.kept:
                 raise ClaimRefusedError(closing, "swap", now)
@@ -355,11 +358,14 @@ class SeatClaims:
         by: str,
         now: datetime,
         token: str | None = None,
+        *,
+        overtime: bool = True,
     ) -> Release:
         """Holds `employee_id` for the seat of suggestion `item_id` (`start`–`end`), unless they hold another seat
         overlapping it, of this plan day or of the days before and after (a night shift's seat and the next day's
         first), or called off `shift`, or another shift the seat overlaps or touches (`Claim.rules_out`: the re-plan
-        of the seat's shift that the call-off asked for, `call_off_nearby`, has not run yet; ux_s16 #2)
+        of the seat's shift that the call-off asked for, `call_off_nearby`, has not run yet; ux_s16 #2; only a seat
+        with hours outside their scheduled shifts, `overtime`: within one of them it stands, as in the re-plan)
         (`ClaimRefusedError`); the release lets it go. The neighbouring days' logs are
         read, not written: two seats of two plan days claimed at the same moment are not held against each other. A
         seat let go once its assignment left Plex holds again once that removal was reverted (`_back_in_plex`)."""
@@ -369,7 +375,7 @@ class SeatClaims:
             return c.what == "seat" and c.item_id != item_id and c.overlaps(start, end)
 
         def ruled_out(c: Claim) -> bool:
-            return c.rules_out(day, shift, start, end)
+            return overtime and c.rules_out(day, shift, start, end)
 
         for other_day in (day - timedelta(days=1), day + timedelta(days=1)):  # the day's own log: under its lock
             entries = self._entries(person_log(other_day, employee_id))

@@ -630,12 +630,14 @@ class Board:
         segments = self.shifts.get(shift, ())
         return None if end is None or not segments else (min(s.start for s in segments), end)
 
-    def next_to(self, shift: str, segment: Segment, employee_id: str | None) -> NextTo | None:
+    def next_to(self, shift: str, segment: Segment, employee_id: str | None, outside_hours: Any) -> NextTo | None:
         """The call-off of another shift of the day by `employee_id` that rules out their seat at `segment` (of
-        `shift`): the seat overlaps or touches that shift (`span`) and ends after the call-off (`claims.next_to`, as
-        the approval's claim refuses it: `Claim.rules_out`); None: none. The re-plan that takes them off the seat
-        (`call_off_nearby`) may not have run yet; until it has, the seat is neither accepted nor offered to them."""
-        if not employee_id:
+        `shift`; `outside_hours`: its hours outside their scheduled shifts): the seat is overtime (within a scheduled
+        shift of theirs it stands, as `stretches.with_call_offs` keeps it), overlaps or touches that shift (`span`)
+        and ends after the call-off (`claims.next_to`, as the approval's claim refuses it: `Claim.rules_out`); None:
+        none. The re-plan that takes them off the seat (`call_off_nearby`) may not have run yet; until it has, the
+        seat is neither accepted nor offered to them."""
+        if not employee_id or not _overtime(outside_hours):
             return None
         end = segment.end or segment.start
         for other in self.call_offs:
@@ -648,7 +650,12 @@ class Board:
         return None
 
     def refusal(
-        self, target: Segment, employee_id: str, now: datetime, finishing: str | None = None
+        self,
+        target: Segment,
+        employee_id: str,
+        now: datetime,
+        finishing: str | None = None,
+        outside_hours: Any = None,
     ) -> tuple[str, str, str | None] | None:
         """Why `employee_id` cannot be swapped into `target` (None: they can), with its code in `SWAP_REFUSALS` and
         the workcenter it names: off the target's shift (a call-off or absence a re-plan applied), already suggested
@@ -660,7 +667,7 @@ class Board:
         does not refuse its own person."""
         if off := self.called_off(target.shift, employee_id):
             return f"{employee_id} is off shift {target.shift} (since {off.at.isoformat()}).", "called_off", None
-        if near := self.next_to(target.shift, target, employee_id):
+        if near := self.next_to(target.shift, target, employee_id, outside_hours):
             reason = f"{employee_id} called off shift {near.shift}; this seat {near.lies}."
             return reason, "called_off_nearby", None
         end = target.end or target.start
@@ -699,7 +706,11 @@ class Board:
     def offered(self, segment: Segment, seat: Seat, now: datetime) -> list[Candidate]:
         """The seat's swap candidates a swap would not refuse now (`refusal`), each where the board has them now
         (`_now`), best swap first."""
-        live = (self._now(segment, c) for c in seat.candidates if self.refusal(segment, c.employee_id, now) is None)
+        live = (
+            self._now(segment, c)
+            for c in seat.candidates
+            if self.refusal(segment, c.employee_id, now, outside_hours=c.outside_hours) is None
+        )
         return sorted(live, key=lambda c: -c.worth)
 
     def _now(self, target: Segment, candidate: Candidate) -> Candidate:
@@ -1220,7 +1231,8 @@ def plan_swap(store: AuditStore, item_id: str, employee_id: str, viewer: Viewer,
     # the id the planner would give that pair: a new one when a re-plan superseded it (or it left Plex)
     swapped_id = renewed_id(assignment_event_id(day.isoformat(), str(payload["segment"]), employee_id), renewed(read))
     unfinished = _unfinished_choice(store, swapped_id, item_id)
-    if refused := board.refusal(target, employee_id, now, unfinished.event_id if unfinished else None):
+    finishing, outside = unfinished.event_id if unfinished else None, offered[employee_id].get("outside_hours")
+    if refused := board.refusal(target, employee_id, now, finishing, outside):
         reason, code, at = refused
         raise SwapRefusedError(reason, code=code, at=at)
     replan = ReplanMessage(
@@ -1381,11 +1393,18 @@ class CallOffPlan:
     """One `call_off` per shift it covers, each held by a claim (`SeatClaims.call_off`), then sent."""
     nearby: list[ReplanMessage] = field(default_factory=list)
     """A `call_off_nearby` per other shift (of the day or the days either side) where the person holds a seat the
-    call-off rules out (`claims.next_to`: overtime extending a shift called off), sent after the call-offs, whose
-    re-plans record them first (FIFO); ux_s16 #2: until 2026-12-06 such a seat stayed offered and approvable until
-    another event re-planned its shift."""
+    call-off rules out (`claims.next_to`, `_overtime`: overtime extending a shift called off), sent after the
+    call-offs, whose re-plans record them first (FIFO); ux_s16 #2: until 2026-12-06 such a seat stayed offered and
+    approvable until another event re-planned its shift."""
     spans: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
     """Each shift covered, its start and end on the board (`Board.span`): its claim refuses the seats next to it."""
+
+
+def _overtime(outside_hours: Any) -> bool:
+    """Whether a seat (or a swap choice for it) has hours outside its person's scheduled shifts (`outside_hours`, as
+    published): only such a seat next to a shift they called off is ruled out by the call-off (within a scheduled
+    shift of theirs it stands, `stretches.with_call_offs`); as the approval's claim reads it (`SeatClaims.hold`)."""
+    return float(outside_hours or 0.0) > 0
 
 
 def _nearby(
@@ -1410,6 +1429,7 @@ def _nearby(
                 ruled_out = any(
                     seat.item.employee_id == call_off.employee_id
                     and seat.state in LIVE
+                    and _overtime(seat.item.evidence.get("outside_hours"))
                     and (segment.end or segment.start) > now
                     and next_to(segment.start, segment.end or segment.start, *span) is not None
                     for segment in segments
