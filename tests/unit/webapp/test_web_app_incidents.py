@@ -608,3 +608,12 @@ def test_the_workcenter_the_reporter_gave_is_not_called_unnamed(world: World, la
     incident_id = log_incident(deps, report, "E0001").incident_id
     body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", REPORTER, lambda_context)["body"]
     assert "Where: no workcenter in the text (the report gives CNC-02)" in body and "no workcenter named" not in body
+
+
+def test_equipment_said_not_used_is_shown_as_not_used(world: World, lambda_context: Any) -> None:
+    # ux_s16 #5: "lifting a 30 kg fixture … without the hoist" read "Equipment: hoist", as if it had been used
+    deps = IncidentDeps(world.audit, _SureOfTheEventOnly(), clock=world.clock)  # type: ignore[arg-type]
+    text = "Was lifting a 30 kg fixture onto the bench without the hoist and felt a pull in my lower back."
+    logged = log_incident(deps, IncidentReport(narrative=text), "E0001")
+    body = call_web(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
+    assert "<li>Equipment: none named; not used: hoist</li>" in body
