@@ -120,3 +120,22 @@ def test_a_swap_that_empties_a_longer_seat_says_the_re_plan_fills_it(world: Worl
         "leaves WC-20 job J100002 op 10 empty (2.7 h); the re-plan fills it with the best free operator or marks it "
         "short" in option
     )
+
+
+def test_an_overtime_seat_within_an_hour_of_the_shift_called_off_is_re_planned_too(
+    world: World, lambda_context: Any
+) -> None:
+    # E0043's overtime seat starts 30 minutes after shift 1's last segment ends: their Plex block of shift 1 may run
+    # that long (shifts overlap at handover), so crew_replan is asked and decides on the block
+    later = {"start": "2026-03-04T15:00:00+00:00", "end": "2026-03-04T17:00:00+00:00", "hours": 2.0}
+    extends = LATER | later | {"outside_hours": 2.0}
+    crew_assignment(world, "crew-0204", employee_id="E0043", segment="op-11|2", workcenter_code="WC-23", **extends)
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    form = FORM | {"for": "shift", "employee": "E0043"}
+
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
+
+    assert [(m.reason, m.shift) for m in replans.sent] == [("call_off", "1"), ("call_off_nearby", "2")]
+    # apart from the board's span of shift 1: not marked, its Accept stays until the re-plan decides
+    assert 'value="approve"' in _row(_board(deps, lambda_context, SHIFT_2), "E0043", "WC-23")

@@ -1400,6 +1400,13 @@ class CallOffPlan:
     """Each shift covered, its start and end on the board (`Board.span`): its claim refuses the seats next to it."""
 
 
+HANDOVER = timedelta(hours=1)
+"""How far past the board's span of a shift called off (its segments, which end as the next shift starts) a seat
+next to it may still touch the person's scheduled block of that shift (blocks overlap at handover: 2nd 14:30-23:00,
+3rd from 22:30): a `call_off_nearby` is sent for such a seat too, and crew_replan re-plans it only if the call-off
+rules it out."""
+
+
 def _overtime(outside_hours: Any) -> bool:
     """Whether a seat (or a swap choice for it) has hours outside its person's scheduled shifts (`outside_hours`, as
     published): only such a seat next to a shift they called off is ruled out by the call-off (within a scheduled
@@ -1411,8 +1418,9 @@ def _nearby(
     store: AuditStore, whole: Board, call_offs: list[ReplanMessage], now: datetime
 ) -> tuple[list[ReplanMessage], dict[str, tuple[datetime, datetime]]]:
     """The `call_off_nearby` messages of `call_offs` (one person's, of `whole`'s day) and the spans of the shifts they
-    cover (`CallOffPlan`): the person's live seats of other shifts, of the day and the days either side (their boards
-    read as the board reads them), that overlap or touch a shift called off and are not over."""
+    cover (`CallOffPlan`): the person's live overtime seats of other shifts, of the day and the days either side (their
+    boards read as the board reads them), that are not over and lie within `HANDOVER` of a shift called off (crew_replan
+    decides on the person's Plex block of that shift, which may run past the board's span: `with_call_offs`)."""
     day = whole.day
     covered = {(day, m.shift) for m in call_offs}
     spans = {m.shift: span for m in call_offs if (span := whole.span(m.shift)) is not None}
@@ -1431,7 +1439,8 @@ def _nearby(
                     and seat.state in LIVE
                     and _overtime(seat.item.evidence.get("outside_hours"))
                     and (segment.end or segment.start) > now
-                    and next_to(segment.start, segment.end or segment.start, *span) is not None
+                    and segment.start <= span[1] + HANDOVER
+                    and span[0] - HANDOVER <= (segment.end or segment.start)
                     for segment in segments
                     for seat in segment.assigned
                 )
