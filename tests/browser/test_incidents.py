@@ -302,26 +302,32 @@ def test_on_a_phone_the_list_shows_each_rows_status_first_with_its_job_and_the_c
     assert problems == []
 
 
-def test_a_supervisor_corrects_a_report_by_sending_it_again_and_lands_on_the_replacement(
+def test_a_supervisor_corrects_a_report_from_its_page_and_lands_on_the_replacement(
     page: Page, incidents: Incidents
 ) -> None:
-    """ux136 #3 through the form and incident_log on the local runtime: the second send of the same text and time,
-    as a near miss, is recorded as a report that replaces the first, and its page says so and links the first."""
+    """ux136 #3 and ux_s16 #10 through the form and incident_log on the local runtime: "Correct this report" on the
+    report's page opens the form filled in as sent; sent again as a near miss, it is recorded as a report that
+    replaces the first, and its page says so and links the first."""
     problems = watch(page)
     page.set_viewport_size({"width": 820, "height": 1100})
     sign_in(page, incidents, incidents.supervisor, then="/incidents/new")  # type: ignore[arg-type]
-    assert "it replaces the report you sent" in page.locator("#resend").inner_text()
+    assert "Correct this report" in page.locator("#resend").inner_text()
     text = f"A coil rolled off the rack at {incidents.workcenter} and hit an operator's boot; steel toes, no injury."
-    sent = []
-    for kind in ("An injury", "A near miss"):
-        page.goto(f"{incidents.base}/incidents/new")
-        page.get_by_label(kind).check()
-        page.get_by_label("What happened").fill(text)
-        page.get_by_label("When (plant time").fill("2026-11-20T09:40")
-        page.get_by_label("Workcenter").fill(incidents.workcenter)
-        page.get_by_role("button", name="Send the report").click()
-        page.wait_for_url("**/incidents/inc-*")
-        sent.append(page.url.split("?")[0].rsplit("/", 1)[1])
+    page.get_by_label("An injury").check()
+    page.get_by_label("What happened").fill(text)
+    page.get_by_label("When (plant time").fill("2026-11-20T09:40")
+    page.get_by_label("Workcenter").fill(incidents.workcenter)
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_url("**/incidents/inc-*")
+    sent = [page.url.split("?")[0].rsplit("/", 1)[1]]
+    page.get_by_role("button", name="Correct this report").click()
+    page.wait_for_url("**/incidents/new?correct=*")
+    assert page.get_by_label("What happened").input_value() == text
+    assert page.get_by_label("When (plant time").input_value() == "2026-11-20T09:40"
+    page.get_by_label("A near miss").check()
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_url("**/incidents/inc-*")
+    sent.append(page.url.split("?")[0].rsplit("/", 1)[1])
     first, second = sent
     assert first != second
     notice = page.locator("#replaces-1").inner_text()
