@@ -84,6 +84,7 @@ def test_the_no_cites_the_procedure_that_requires_the_safeguard(plant: Procedure
         "Do I have to wear safety glasses for a mold change?",
         "How do I check the torque tool?",
         "What do I check on the CNC machine every day?",
+        "Do I turn off the machine and then check the guard?",
     ],
 )
 def test_questions_about_doing_a_check_or_a_machine_are_no_bypass(question: str) -> None:

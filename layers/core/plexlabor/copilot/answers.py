@@ -143,10 +143,17 @@ BYPASS_NO = (
 )
 
 
+BYPASS_REACH = 2
+"""At most this many words between the bypass and the safeguard it leaves out ("skip the safety guard check"; not
+"turn off the machine and check the guard")."""
+_LEFT_OUT = re.compile(rf"\s*(?:[\w'-]+\s+){{0,{BYPASS_REACH}}}(?:{SAFEGUARDS.pattern})", re.IGNORECASE)
+
+
 def asks_to_bypass(question: str) -> bool:
-    """Whether the question asks to skip or bypass a safety check, guard, lockout or protective equipment (`BYPASS`
-    and `SAFEGUARDS` in the same sentence: "Can I skip the safety guard check if I'm late?")."""
-    return any(BYPASS.search(sentence) and SAFEGUARDS.search(sentence) for sentence in re.split(r"[.?!;]+", question))
+    """Whether the question asks to skip or bypass a safety check, guard, lockout or protective equipment: a `BYPASS`
+    with a `SAFEGUARDS` word at most `BYPASS_REACH` words after it ("Can I skip the safety guard check if I'm
+    late?", "Can I run the press without the guard?")."""
+    return any(_LEFT_OUT.match(question, bypass.end()) for bypass in BYPASS.finditer(question))
 
 
 def bypass_answer(index: ProcedureIndex, question: str, where: Where) -> Answer:
