@@ -617,3 +617,13 @@ def test_equipment_said_not_used_is_shown_as_not_used(world: World, lambda_conte
     logged = log_incident(deps, IncidentReport(narrative=text), "E0001")
     body = call_web(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
     assert "<li>Equipment: none named; not used: hoist</li>" in body
+
+
+def test_an_injury_whose_text_says_nobody_was_hurt_says_why_it_waits(world: World, lambda_context: Any) -> None:
+    # ux_s16 #5 (d): not "the model was not sure" when the kind and the text disagree
+    deps = IncidentDeps(world.audit, _SureOfTheEventOnly(), clock=world.clock)  # type: ignore[arg-type]
+    text = "Hydraulic hose burst on Press 4 and sprayed oil across the walkway, nobody hurt."
+    logged = log_incident(deps, IncidentReport(narrative=text), "E0001")
+    body = call_web(web_deps(world), "GET", f"/incidents/{logged.incident_id}", REPORTER, lambda_context)["body"]
+    assert "Sent as an injury, but the text says nobody was hurt: the EHS lead checks whether it is a near miss" in body
+    assert "The model was not sure of these codes" not in body

@@ -492,6 +492,7 @@ def log_incident(
         # loads no model and the model in force may be a promoted retrained one; these are the coding model's own.
         GROUP_TITLES: dict(result.group_titles) if result else {},
         "auto_coded": auto,
+        "text_says_unhurt": unhurt,
         "not_applicable": [of.value for of in INJURY_ONLY] if report.kind == "near_miss" else [],
         "extraction": extraction,
         "workcenter_code": report.workcenter_code,
