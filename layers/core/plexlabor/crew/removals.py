@@ -28,6 +28,16 @@ who clocked in after all) before the removal is decided closes it (`to_supersede
 crew_replan), and the seat stands accepted again; once the removal was written (or dry run) the assignment is gone
 from Plex (`removed`: a re-plan no longer holds it, and the person back in that seat is a new suggestion with a new
 id, `crew.publish.renewed_id`) until a revert of the removal puts it back.
+
+A call-off of one shift also rules its person out of their overtime next to it in another shift (`stretches.
+with_call_offs`: a seat that overlaps that shift or extends it), which the re-plan of that other shift takes from them
+(a `call_off_nearby`, or any later re-plan). An accepted seat so taken gets its removal too (`open_removals`' `ruled`),
+naming the shift called off (`NEARBY_FIELDS`): "Remove E0042 from CNC-01 shift 3 in Plex (called off shift 2 at 14:45,
+family or personal; this seat starts as that shift ends)". Its person is not off the seat's own shift, so a re-plan
+would close it as one of a person back on the shift; it stays open while that call-off stands (`to_supersede`'s
+`standing`), and the re-plan of the undo (or clock-in) of that call-off closes it, whatever shift the seat is in
+(`nearby_of`). Until 2026-12-06 the re-plan planned another person in the seat and opened no removal: the accepted
+assignment stayed in Plex beside them (issue 16).
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.errors import CLOSED_ALREADY, REMOVED_ALREADY, WITHDRAWN_ALREADY
@@ -44,8 +54,12 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT, CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event, stable_event_id
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
+from plexlabor.crew.messages import CALL_OFF_REASONS
 from plexlabor.crew.models import ended_by
 from plexlabor.crew.suggestions import CREW_KINDS, REPLAN_ACTOR, DayRead, seat_end
+
+if TYPE_CHECKING:
+    from plexlabor.crew.stretches import RuledOut
 
 State = Literal["waiting", "approved", "removed", "dry_run", "refused", "reverted", "kept", "superseded", "expired"]
 STATES: dict[AuditStatus, State] = {
@@ -57,6 +71,10 @@ GONE: tuple[State, ...] = ("removed", "dry_run")
 SEAT_FIELDS = ("plan_day", "shift_code", "segment", "workcenter_id", "workcenter_code", "department", "start", "end")
 """What a removal carries of the seat it removes (the queue's and the board's columns)."""
 MODEL_VERSION = "crew-removal"
+NEARBY_FIELDS = ("off_day", "off_shift")
+"""What a removal of a seat a call-off of another shift rules out carries of that call-off (`RuledOut`): its day and
+shift, by which re-plans keep it open while the call-off stands and an undo of it closes it (`to_supersede`,
+`nearby_of`)."""
 WITHDRAWN_ALREADY_WORDS = re.compile(r"was withdrawn from Plex already \(reverted at (?P<at>\S+) by (?P<by>[^)]+)\)")
 """The words of plex_writeback's refusal of a removal whose assignment's write was reverted (6246bef1), read only
 from refusals recorded before it recorded the reason as a field (`refused_because`, 2026-12-06): such events stay
@@ -252,16 +270,24 @@ REFILLED = {
 crew_replan's scheduled refresh, which plans nothing."""
 
 
-def _note(seat: AuditEvent, called_off_at: datetime | None, zone: ZoneInfo, stays_empty: bool | None) -> str:
+def _note(
+    seat: AuditEvent,
+    called_off_at: datetime | None,
+    zone: ZoneInfo,
+    stays_empty: bool | None,
+    ruled: RuledOut | None = None,
+) -> str:
     payload = seat.payload
     why = "on leave in Plex for the day"
     if called_off_at is not None:  # the weekday when not the seat's day (ux_s15 #8: it read as the seat's day)
         local = called_off_at.astimezone(zone)
-        why = (
-            f"called off at {local:%H:%M}"
-            if payload.get("plan_day") == local.date().isoformat()
-            else f"called off at {local:%a %H:%M}"
-        )
+        at = f"{local:%H:%M}" if payload.get("plan_day") == local.date().isoformat() else f"{local:%a %H:%M}"
+        why = f"called off at {at}"
+        if ruled is not None:
+            off = ruled.call_off
+            of = "" if payload.get("plan_day") == off.work_date.isoformat() else f" of {off.work_date:%a}"
+            because = f", {CALL_OFF_REASONS[off.reason]}" if off.reason in CALL_OFF_REASONS else ""
+            why = f"called off shift {off.shift_code}{of} at {at}{because}; this seat {ruled.how}"
     return (
         f"Remove {seat.employee_id} from {payload.get('workcenter_code')} shift {payload.get('shift_code')} in Plex "
         f"({why}): the seat was accepted and sent to Plex; {REFILLED[stays_empty]}. Reject to keep the assignment."
@@ -275,19 +301,23 @@ def removal_event(
     now: datetime,
     zone: ZoneInfo,
     stays_empty: bool | None = False,
+    ruled: RuledOut | None = None,
 ) -> AuditEvent:
     """The `n`-th removal (0: the first; one more after each undone call-off) of the accepted seat `seat`: waiting for
     the supervisor the assignment went to, on the assignment's Plex record; its note says whether the re-plan that
     opened it left the seat's job operation with an empty seat (ux164 #6: it said "the re-plan fills it" of a seat
-    that stays empty; None: no re-plan opened it, `REFILLED`)."""
+    that stays empty; None: no re-plan opened it, `REFILLED`). `ruled`: the call-off of another shift that rules
+    its person out of the seat (`NEARBY_FIELDS`), when they are not off the seat's own shift."""
     seat_id = seat.finding_id or seat.event_id
+    nearby = {} if ruled is None else dict(zip(NEARBY_FIELDS, ruled.off_shift, strict=True))
     payload = {
         "kind": CREW_REMOVAL,
         "removes": seat_id,
         **{name: seat.payload[name] for name in SEAT_FIELDS if seat.payload.get(name) is not None},
         "hours": seat.payload.get("hours"),
         "called_off_at": called_off_at.isoformat() if called_off_at else None,
-        "note": _note(seat, called_off_at, zone, stays_empty),
+        "note": _note(seat, called_off_at, zone, stays_empty, ruled),
+        **nearby,
     }
     return recommendation_event(
         seat.record_key,
@@ -326,30 +356,34 @@ def open_removals(
     now: datetime,
     zone: ZoneInfo,
     empty: Collection[str] | None = frozenset(),
+    ruled: Mapping[tuple[str, str], RuledOut] | None = None,
 ) -> Opened:
     """Opens a removal for each accepted seat of the shift whose person is `off` (employee id -> when they called off;
     None: leave read from Plex; the earliest call-off since they were last back on the shift) and that is not over by
     then (by `now` for leave: `over_by`; issue 16, a person sent home mid-shift got removals of the seats they had
     worked) and whose assignment was not withdrawn from Plex by a revert (`withdrawn_in_plex`), unless one asks for it
     already (`Removal.asks_for`: one item per seat and call-off). `empty`: the segments the re-plan leaves with an
-    empty seat (the note says so; None: no re-plan, crew_replan's scheduled refresh)."""
+    empty seat (the note says so; None: no re-plan, crew_replan's scheduled refresh). `ruled`: the (segment,
+    employee id) pairs a call-off of another shift rules out (`stretches.ruled_out`), whose accepted seats get a removal
+    naming that call-off when their person is not off this shift (issue 16: none opened, and the assignment stayed in
+    Plex while the re-plan planned someone else there)."""
     known: dict[str, list[Removal]] = {}
     for removal in _every(read):
         known.setdefault(removal.removes, []).append(removal)
     count, not_in_plex = 0, {}
     for seat in accepted_seats(read, shift):
         earlier = known.get(seat.event_id, [])
-        if seat.employee_id not in off or any(r.asks_for(off[str(seat.employee_id)]) for r in earlier):
+        nearby = None if seat.employee_id in off else (ruled or {}).get((seat_segment(seat), str(seat.employee_id)))
+        if seat.employee_id not in off and nearby is None:
             continue
-        if over_by(seat.payload, off[str(seat.employee_id)] or now):
+        at = nearby.call_off.at if nearby is not None else off[str(seat.employee_id)]
+        if any(r.asks_for(at) for r in earlier) or over_by(seat.payload, at or now):
             continue
         if (undone := withdrawn_in_plex(store, seat)) is not None:
             not_in_plex[seat.event_id] = undone
             continue
         stays_empty = None if empty is None else seat.payload.get("segment") in empty
-        count += append_once(
-            store, removal_event(seat, off[str(seat.employee_id)], len(earlier), now, zone, stays_empty)
-        )
+        count += append_once(store, removal_event(seat, at, len(earlier), now, zone, stays_empty, nearby))
     return Opened(count, not_in_plex)
 
 
@@ -383,13 +417,42 @@ def retry_event(read: DayRead, refused: Removal, now: datetime, by: str) -> Audi
     )
 
 
-def to_supersede(read: DayRead, shift: str, back: Collection[str]) -> list[AuditEvent]:
+def seat_segment(seat: AuditEvent) -> str:
+    """The segment (job key) of a crew seat's opening event."""
+    return str(seat.payload.get("segment"))
+
+
+def called_off_shift(removal: AuditEvent) -> tuple[str, str] | None:
+    """The shift (day, code) whose call-off a removal of a seat of another shift stands for (`NEARBY_FIELDS`); None:
+    its person is off the seat's own shift."""
+    found = tuple(str(removal.payload.get(name) or "") for name in NEARBY_FIELDS)
+    return (found[0], found[1]) if all(found) else None
+
+
+def to_supersede(
+    read: DayRead, shift: str, back: Collection[str], standing: Collection[tuple[str, str, str]] = ()
+) -> list[AuditEvent]:
     """The waiting removals of the shift's seats of the people `back` on it (a call-off undone, a clock-in after all):
-    what the re-plan closes as superseded (`replanning.superseded_event`)."""
+    what the re-plan closes as superseded (`replanning.superseded_event`); but one of a seat a call-off of another
+    shift rules out (`called_off_shift`) while that call-off stands (`standing`: employee id, day, shift code), as
+    its person is not off this shift at all (issue 16: the next re-plan closed it)."""
     return [
         removal.event
         for removal in removals(read).values()
         if removal.state == "waiting"
         and removal.event.payload.get("shift_code") == shift
         and removal.event.employee_id in back
+        and (str(removal.event.employee_id), *(called_off_shift(removal.event) or ("", ""))) not in standing
+    ]
+
+
+def nearby_of(read: DayRead, employee_id: str, day: str, shift: str) -> list[AuditEvent]:
+    """The waiting removals of `employee_id`'s seats in other shifts that a call-off of `shift` of `day` ruled out
+    (`called_off_shift`): what the re-plan of that call-off's undo (or of a clock-in after it) closes."""
+    return [
+        removal.event
+        for removal in removals(read).values()
+        if removal.state == "waiting"
+        and removal.event.employee_id == employee_id
+        and called_off_shift(removal.event) == (day, shift)
     ]

@@ -83,7 +83,7 @@ from plexlabor.crew.messages import (
     call_offs,
     nearby,
 )
-from plexlabor.crew.removals import NOT_IN_PLEX, open_removals, removed, renewed, to_supersede
+from plexlabor.crew.removals import NOT_IN_PLEX, nearby_of, open_removals, removed, renewed, to_supersede
 from plexlabor.crew.suggestions import REPLAN_ACTOR, REPLAN_KIND, Commitment, DayRead, commitments, read_day
 from plexlabor.platform.observability import logger, metrics
 
@@ -92,7 +92,7 @@ if TYPE_CHECKING:
     from plexlabor.crew.pairs import Compiled
     from plexlabor.crew.replan import Assignment, CurrentPlan
     from plexlabor.crew.snapshots import KeptStore
-    from plexlabor.crew.stretches import CalledOff
+    from plexlabor.crew.stretches import CalledOff, RuledOut
     from plexlabor.crew.wiring import CallOffDependencies, ReplanDependencies
     from plexlabor.plex.port import LaborDataPort
 
@@ -340,7 +340,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     from plexlabor.crew.publish import publish_plan
     from plexlabor.crew.replan import Scope, assignments_of, event_scope, people_moved, with_current_plan
     from plexlabor.crew.service import plan_summary
-    from plexlabor.crew.stretches import with_call_offs, with_commitments
+    from plexlabor.crew.stretches import ruled_out, with_call_offs, with_commitments
 
     started = time.perf_counter()
     logger.append_keys(plan_day=message.day.isoformat(), shift=message.shift, replan_reason=message.reason)
@@ -409,7 +409,11 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     superseded_count = close_dropped(deps.store, dropped, openings, kept, message, now, trigger)
     empty_superseded = sum(append_once(deps.store, closing) for closing in empty_closings)
     empty = {seat.job_key for seat in plan.unstaffed}
-    removals, not_in_plex = _removals(deps, day, message, problem, kept_now.events, now, trigger, empty)
+    ruled = ruled_out(compiled, called_off)
+    standing = {(off.employee_id, off.work_date.isoformat(), off.shift_code) for off in called_off}
+    removals, not_in_plex = _removals(
+        deps, reads, message, problem, kept_now.events, now, trigger, empty, (ruled, standing)
+    )
     back = message.employee_id if message.reason == "call_off_undone" else None
     applied = applied_event(message, now, None if back is None else unplaced(replanned, plan, back), not_in_plex)
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
@@ -614,27 +618,38 @@ def _empty_seats(day: DayRead, shift: str, plan: CrewPlan) -> tuple[frozenset[Un
 
 def _removals(
     deps: ReplanDependencies,
-    day: DayRead,
+    reads: dict[date, tuple[DayRead, str]],
     message: ReplanMessage,
     problem: CrewProblem,
     events: tuple[ReplanMessage, ...],
     now: datetime,
     trigger: str,
     empty: set[str],
+    nearby: tuple[Mapping[tuple[str, str], RuledOut], Collection[tuple[str, str, str]]],
 ) -> tuple[dict[str, int], dict[str, AuditEvent]]:
     """The shift's accepted seats whose person is off it now (`problem`'s leave: a call-off or absence `events` apply,
-    or leave read from Plex) get a removal from Plex for review, and the waiting removals of people back on it (a
-    call-off undone, a clock-in after all) are closed (`crew.removals`; `empty`: the segments the re-plan leaves
-    with an empty seat, which a removal's note names); the counts, and the seats that got none as plant IT had
-    withdrawn their assignment from Plex already (`removals.Opened.not_in_plex`)."""
+    or leave read from Plex), or whom a call-off of another shift rules out of them (`nearby`: the seats so ruled out,
+    `stretches.ruled_out`, and the call-offs of other shifts standing, employee id, day and shift code), get a removal
+    from Plex for review, and the waiting removals of people back on it (a call-off undone, a clock-in after all) are
+    closed, but those of seats a call-off still standing rules out (`crew.removals`; `empty`: the
+    segments the re-plan leaves with an empty seat, which a removal's note names). A call-off undone (or a clock-in
+    after it) also closes the waiting removals of its person's seats in the shifts next to it that the call-off ruled
+    out (`removals.nearby_of`, in the day's and the neighbouring days' reads). The counts, and the seats that got none
+    as plant IT had withdrawn their assignment from Plex already (`removals.Opened.not_in_plex`)."""
+    day, (ruled, standing) = reads[message.day][0], nearby
     back = {op.employee_id for op in problem.operators if not op.leave}
     zone = ZoneInfo(deps.source.timezone)
-    found = open_removals(deps.store, day, message.shift, _off(problem, events), now, zone, empty)
+    found = open_removals(deps.store, day, message.shift, _off(problem, events), now, zone, empty, ruled)
+    closing = {e.event_id: e for e in to_supersede(day, message.shift, back, standing)}
+    if message.reason in BACK and message.employee_id:
+        for read, _ in reads.values():
+            closing |= {
+                e.event_id: e for e in nearby_of(read, message.employee_id, message.day.isoformat(), message.shift)
+            }
     counts = {
         "removals_opened": found.count,
         "removals_superseded": sum(
-            append_once(deps.store, superseded_event(e, message, now, trigger))
-            for e in to_supersede(day, message.shift, back)
+            append_once(deps.store, superseded_event(e, message, now, trigger)) for e in closing.values()
         ),
         "removed_claims_released": _release_removed(deps.store, day, message, back, now),
     }
@@ -698,7 +713,7 @@ def _called_off_elsewhere(message: ReplanMessage, reads: dict[date, tuple[DayRea
         )
         for shift in sorted(shifts):
             found += [
-                CalledOff(event.employee_id, day, shift, event.detected_at)
+                CalledOff(event.employee_id, day, shift, event.detected_at, event.call_off_reason)
                 for event in folded(recorded(read, day, shift))
                 if event.reason in OFF and event.employee_id
             ]

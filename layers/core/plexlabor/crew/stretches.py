@@ -198,12 +198,26 @@ def with_commitments(compiled: Compiled, commitments: Iterable[Commitment]) -> C
 
 @dataclass(frozen=True)
 class CalledOff:
-    """A call-off (or absence) standing for one shift: who, the shift (its work date and code), and when."""
+    """A call-off (or absence) standing for one shift: who, the shift (its work date and code), when, and why as the
+    crew board recorded it (`messages.CALL_OFF_REASONS`' code; None: not said, or detected)."""
 
     employee_id: str
     work_date: date
     shift_code: str
     at: datetime
+    reason: str | None = None
+
+
+def _gone(c: Compiled, o: int, off: CalledOff) -> NDArray[np.bool_]:
+    """The pairs of operator `o` that `off` rules out (`with_call_offs`)."""
+    blocks = [b for b in c.operators[o].blocks if (b.work_date, b.shift_code) == (off.work_date, off.shift_code)]
+    starts, ends = c.starts[c.pair_job], c.ends[c.pair_job]
+    gone = np.zeros(len(c.pair_job), dtype=bool)
+    for block in blocks:
+        gone |= (starts <= block.end.timestamp() + TOUCHING_S) & (block.start.timestamp() - TOUCHING_S <= ends)
+    for other in (b for b in c.operators[o].blocks if b not in blocks):  # their own shift there stands
+        gone &= ~((other.start.timestamp() - TOUCHING_S <= starts) & (ends <= other.end.timestamp() + TOUCHING_S))
+    return gone & (c.pair_op == o) & (ends > off.at.timestamp())
 
 
 def with_call_offs(compiled: Compiled, call_offs: Iterable[CalledOff]) -> Compiled:
@@ -223,15 +237,44 @@ def with_call_offs(compiled: Compiled, call_offs: Iterable[CalledOff]) -> Compil
         o = operator.get(off.employee_id)
         if o is None:
             continue
-        blocks = [b for b in c.operators[o].blocks if (b.work_date, b.shift_code) == (off.work_date, off.shift_code)]
-        starts, ends = c.starts[c.pair_job], c.ends[c.pair_job]
-        gone = np.zeros(len(c.pair_job), dtype=bool)
-        for block in blocks:
-            gone |= (starts <= block.end.timestamp() + TOUCHING_S) & (block.start.timestamp() - TOUCHING_S <= ends)
-        for other in (b for b in c.operators[o].blocks if b not in blocks):  # their own shift there stands
-            gone &= ~((other.start.timestamp() - TOUCHING_S <= starts) & (ends <= other.end.timestamp() + TOUCHING_S))
-        gone &= (c.pair_op == o) & (ends > off.at.timestamp())
+        gone = _gone(c, o, off)
         if gone.any():
             of = "" if off.work_date == c.problem.day else f" of {off.work_date.isoformat()}"
             c = without(c, gone, f"called off shift {off.shift_code}{of}")
     return c
+
+
+@dataclass(frozen=True)
+class RuledOut:
+    """A seat a call-off of another shift rules its person out of (`ruled_out`): that call-off, and how the seat
+    meets the shift called off, in the words of a removal's note ("starts as that shift ends")."""
+
+    call_off: CalledOff
+    how: str
+
+    @property
+    def off_shift(self) -> tuple[str, str]:
+        """The shift called off: its work date (ISO) and code."""
+        return self.call_off.work_date.isoformat(), self.call_off.shift_code
+
+
+def ruled_out(compiled: Compiled, call_offs: Iterable[CalledOff]) -> dict[tuple[str, str], RuledOut]:
+    """The (job key, employee id) pairs of `compiled` that `with_call_offs` takes away, each with the call-off that
+    rules it out (the first): an accepted seat among them gets a removal from Plex (`removals.open_removals`)."""
+    c = compiled
+    operator = {op.employee_id: o for o, op in enumerate(c.operators)}
+    found: dict[tuple[str, str], RuledOut] = {}
+    for off in call_offs:
+        o = operator.get(off.employee_id)
+        if o is None:
+            continue
+        blocks = [b for b in c.operators[o].blocks if (b.work_date, b.shift_code) == (off.work_date, off.shift_code)]
+        for p in np.flatnonzero(_gone(c, o, off)).tolist():
+            start, end = c.starts[c.pair_job[p]], c.ends[c.pair_job[p]]
+            how = "overlaps that shift"
+            if any(abs(start - b.end.timestamp()) <= TOUCHING_S for b in blocks):
+                how = "starts as that shift ends"
+            elif any(abs(end - b.start.timestamp()) <= TOUCHING_S for b in blocks):
+                how = "ends as that shift starts"
+            found.setdefault((c.jobs[c.pair_job[p]].key, off.employee_id), RuledOut(off, how))
+    return found
