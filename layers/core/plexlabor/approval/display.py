@@ -239,6 +239,19 @@ def skill_words(text: str) -> str:
     return _SKILL_LEVEL.sub(r"\1 level \2", text)
 
 
+def equipment_words(extraction: Mapping[str, Any]) -> str | None:
+    """The equipment an incident's recorded extraction names, as its page and the EHS queue's evidence say it: "die,
+    forklift; not used: hoist", "none named; not used: hoist"; None when it names none (ux_s16 #5: equipment the text
+    says was not used is not dropped)."""
+    used, not_used = (
+        [str(m.get("value")) for m in extraction.get(key) or [] if isinstance(m, Mapping)]
+        for key in ("equipment", "equipment_not_used")
+    )
+    if not used and not not_used:
+        return None
+    return f"{', '.join(used) or 'none named'}; not used: {', '.join(not_used)}" if not_used else ", ".join(used)
+
+
 def parse_time(value: str) -> datetime | None:
     """The moment an ISO 8601 date-time string names (`Z`, offsets, 7 fraction digits), else None."""
     if not _ISO_TIME.match(value):
