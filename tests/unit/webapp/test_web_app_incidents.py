@@ -619,6 +619,22 @@ def test_equipment_said_not_used_is_shown_as_not_used(world: World, lambda_conte
     assert "<li>Equipment: none named; not used: hoist</li>" in body
 
 
+def test_the_queue_items_evidence_says_of_equipment_and_gear_what_the_incident_page_says(
+    world: World, classifier: IncidentClassifier, lambda_context: Any
+) -> None:
+    # The EHS queue's evidence read "Equipment: die, forklift" and left out the hoist the text says was not used
+    deps = IncidentDeps(world.audit, classifier, clock=world.clock)
+    text = "Moved the die with the forklift, without the hoist, not wearing gloves; pinched my left hand."
+    logged = log_incident(deps, IncidentReport(narrative=text), "E0001")
+    assert logged.status == "pending_review"
+    page = call_web(web_deps(world), "GET", f"/incidents/{logged.incident_id}", EHS, lambda_context)["body"]
+    item = call_web(web_deps(world), "GET", f"/items/{logged.incident_id}", EHS, lambda_context)["body"]
+    evidence = item.split("<h2>Evidence</h2>")[1].split("<h2>")[0]
+    assert "<li>Equipment: die, forklift; not used: hoist</li>" in page and "gloves (not worn)" in page
+    assert '<th scope="row">Equipment</th><td>die, forklift; not used: hoist</td>' in evidence
+    assert '<th scope="row">Protective gear not worn</th><td>gloves</td>' in evidence
+
+
 def test_an_injury_whose_text_says_nobody_was_hurt_says_why_it_waits(world: World, lambda_context: Any) -> None:
     # ux_s16 #5 (d): not "the model was not sure" when the kind and the text disagree
     deps = IncidentDeps(world.audit, _SureOfTheEventOnly(), clock=world.clock)  # type: ignore[arg-type]

@@ -5,8 +5,9 @@ lead's part of them. Left out (`INTERNAL`): model features and scores, the crew 
 gap and objective terms, the plan's figures and swap candidates (the crew board shows those, in words),
 an incident model's raw output and the text spans of what was read from a narrative, and what the page
 already shows above the evidence (confidence, severity, the day). Put in words (`evidence_words`): why a
-seat stays empty, and for an incident, what happened, the body parts, equipment and protective gear read
-from the narrative and the codes the model suggested. A start comes before its end (`reading_order`).
+seat stays empty, and for an incident, what happened, the body parts, equipment (used and not used, in the incident
+page's words: `display.equipment_words`) and protective gear read from the narrative and the codes the model
+suggested. A start comes before its end (`reading_order`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from plexlabor.approval.display import reading_order
+from plexlabor.approval.display import equipment_words, reading_order
 from plexlabor.review.items import ReviewItem
 
 INTERNAL = frozenset(
@@ -94,7 +95,7 @@ def _incident(evidence: Mapping[str, Any]) -> dict[str, Any]:
         "Injury or near miss": {"injury": "injury", "near_miss": "near miss"}.get(str(report.get("kind"))),
         "When it happened": report.get("occurred_at"),
         "Body parts": [_body_part(part) for part in _mentions(found, "body_parts")],
-        "Equipment": [str(m.get("value")) for m in _mentions(found, "equipment")],
+        "Equipment": equipment_words(found),
         "Protective gear worn": [str(m.get("value")) for m in _mentions(found, "ppe") if m.get("worn", True)],
         "Protective gear not worn": [str(m.get("value")) for m in _mentions(found, "ppe") if not m.get("worn", True)],
         "Codes the model suggested": [_code(code) for code in evidence.get("coding") or [] if isinstance(code, Mapping)]

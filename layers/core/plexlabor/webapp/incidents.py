@@ -34,6 +34,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from plexlabor.approval.callback import CallbackService
+from plexlabor.approval.display import equipment_words
 from plexlabor.approval.errors import DecisionFormError
 from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, RecommendationWriteback
 from plexlabor.approval.wiring import plex_settings, reads_plex
@@ -169,6 +170,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "coded_words": coded_words([Field(c["field"]) for c in coding if not c.get("confident")], coder=coder),
         "not_applicable": [FIELD_LABELS[of] for of in INJURY_ONLY] if near_miss else [],
         "extraction": payload.get("extraction", {}),
+        "equipment_said": equipment_words(payload.get("extraction") or {}) or "none named",
         "decision": decision,
         "earlier": decisions[:-1],
         "labels": {of.value: FIELD_LABELS[of] for of in Field},
