@@ -4,6 +4,7 @@ incident list's 366 days, not only the queue's 30."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import pytest
 
 from functions.review_sweep import handler as review_sweep_handler
 from plexlabor.audit import AuditEventType
+from plexlabor.incidents.classifier import Classification
+from plexlabor.incidents.oiics import Field
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_codes, log_incident, opening
 from plexlabor.incidents.waiting import IncidentWaitlist
 from plexlabor.platform import env
@@ -75,7 +78,7 @@ def test_one_digest_names_each_waiting_incident_once_with_counts_and_links_and_n
     assert to == EHS[0] and (result.mails, result.notified, result.unrouted) == (1, 2, 0)
     assert mail.subject.endswith("2 new incidents waiting for you: 1 to code, 1 to confirm")
     assert "To code (the model was not sure): 1 (1 injury)" in mail.text
-    assert "Coded automatically, to confirm before they go to Plex: 1 (1 near miss)" in mail.text
+    assert "Coded by the model, to confirm before they go to Plex: 1 (1 near miss)" in mail.text
     assert "Injury at PRESS4, reported " in mail.text and f"{APP}/incidents/{cut}" in mail.text
     assert f"{APP}/incidents/{near}" in mail.text and f"{APP}/incidents/{done}" not in mail.text
     assert f"{APP}/incidents?status=waiting&from=" in mail.text and "In all 2 incidents wait for you" in mail.text
@@ -94,6 +97,35 @@ def test_one_digest_names_each_waiting_incident_once_with_counts_and_links_and_n
     news = mailer.sent[1][1]
     assert f"/incidents/{later}" in news.text and f"/incidents/{cut}" not in news.text
     assert news.subject.endswith("1 new incident waiting for you: 1 to code") and "In all 3 incidents wait" in news.text
+
+
+class SureButOfTheGroupAndSource(SureModel):
+    """Sure of every code but the event group and the source (auto-coded on the event division)."""
+
+    def classify(self, narrative: str) -> Classification:
+        unsure = (Field.EVENT_GROUP, Field.SOURCE_DIVISION)
+        codings = super().classify(narrative).codings
+        return Classification({of: replace(c, confident=of not in unsure) for of, c in codings.items()})
+
+
+def test_a_partly_coded_incident_is_mailed_in_the_words_of_the_list_not_as_coded_automatically() -> None:
+    # ux_s16 #5: the digest said "Coded automatically, to confirm" of a report the list calls "Partly coded: confirm …"
+    world = World()
+    deps = IncidentDeps(world.audit, SureButOfTheGroupAndSource(True), zone=ZONE, clock=world.clock)  # type: ignore[arg-type]
+    partly = log_incident(deps, IncidentReport(narrative=CUT, workcenter_code="PRESS4"), "E0007")
+    near = report(world, NEAR, sure=True, kind="near_miss")
+    assert partly.status == "auto_coded"
+    mailer = RecordingMailer()
+    ehs_sweep(world, mailer).run()
+    [(_, mail)] = mailer.sent
+    assert "Coded automatically, to confirm" not in mail.text
+    assert "Coded by the model, to confirm before they go to Plex: 2 (1 injury, 1 near miss)" in mail.text
+    lines = {line.split(": https://")[1]: line for line in mail.text.splitlines() if "/incidents/" in line}
+    assert (
+        "Partly coded: confirm the event group and source" in lines[f"app.example/prod/incidents/{partly.incident_id}"]
+    )
+    assert "Coded automatically" in lines[f"app.example/prod/incidents/{near}"]
+    assert "Partly coded: confirm the event group and source" in mail.html
 
 
 def test_a_waiting_incident_is_never_escalated_or_expired_and_older_ones_than_the_queue_are_still_told() -> None:

@@ -32,6 +32,7 @@ from plexlabor.approval.digest import PRODUCT, EmailContent
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStore
 from plexlabor.incidents.kindindex import incident_events
 from plexlabor.incidents.listing import WAITING, ListedIncident, Standing, fold, longest_period_start
+from plexlabor.incidents.oiics import coded_words
 from plexlabor.incidents.service import decision_of
 from plexlabor.platform.clock import local_midnight
 
@@ -136,7 +137,7 @@ class IncidentWaitlist:
         groups = [
             ("Asking you to correct a decided report", "correction", corrections),
             ("To code (the model was not sure)", "coding", [w for w in others if not w.to_confirm]),
-            ("Coded automatically, to confirm before they go to Plex", "awaiting", [w for w in others if w.to_confirm]),
+            ("Coded by the model, to confirm before they go to Plex", "awaiting", [w for w in others if w.to_confirm]),
         ]
         count = len(new)
         noun = "incident" if count == 1 else "incidents"
@@ -176,8 +177,11 @@ class IncidentWaitlist:
     def _row(self, waiting: WaitingIncident) -> tuple[str, str]:
         """One line of the digest and the page it links: the incident's own, or for a correction request the decided
         report's (where she corrects it): "Injury at PRS-04, reported …: asks you to correct the report of it decided
-        on Fri 2026-12-04 10:40 EST, then set this one aside"."""
+        on Fri 2026-12-04 10:40 EST, then set this one aside"; one to confirm says what the model was sure of in the
+        list's words (`oiics.coded_words`): "… — Partly coded: confirm the event group and source"."""
         line, page = self._line(waiting), waiting.incident_id
+        if waiting.to_confirm and not waiting.listed.correction_to_make:  # as the list says it (ux_s16 #5)
+            line += f" — {coded_words(waiting.listed.unsure)}"
         if waiting.decided_at:
             page = waiting.decided_at[0][0]
             known = [self._when(at) for _, at in waiting.decided_at if at is not None]
