@@ -643,3 +643,7 @@ def test_an_injury_whose_text_says_nobody_was_hurt_says_why_it_waits(world: Worl
     body = call_web(web_deps(world), "GET", f"/incidents/{logged.incident_id}", REPORTER, lambda_context)["body"]
     assert "Sent as an injury, but the text says nobody was hurt: the EHS lead checks whether it is a near miss" in body
     assert "The model was not sure of these codes" not in body
+    item = call_web(web_deps(world), "GET", f"/items/{logged.incident_id}", EHS, lambda_context)["body"]
+    evidence = item.split("<h2>Evidence</h2>")[1].split("<h2>")[0]
+    assert "Text says unhurt" not in evidence  # the payload key in words, not raw
+    assert "text says nobody was hurt: a near miss?" in evidence

@@ -29,6 +29,7 @@ INTERNAL = frozenset(
         "timeline",
         "confidence",
         "severity",
+        "text_says_unhurt",  # in words in an incident's rows ("Why it waits") when true
         # the crew plan: solver internals and objective terms (the crew board shows the plan's figures)
         "solver_status",
         "proven_gap",
@@ -98,6 +99,9 @@ def _incident(evidence: Mapping[str, Any]) -> dict[str, Any]:
         "Equipment": equipment_words(found),
         "Protective gear worn": [str(m.get("value")) for m in _mentions(found, "ppe") if m.get("worn", True)],
         "Protective gear not worn": [str(m.get("value")) for m in _mentions(found, "ppe") if not m.get("worn", True)],
+        "Why it waits": "Sent as an injury, but the text says nobody was hurt: a near miss?"
+        if evidence.get("text_says_unhurt")
+        else None,
         "Codes the model suggested": [_code(code) for code in evidence.get("coding") or [] if isinstance(code, Mapping)]
         or "none: the EHS lead codes it on the incident's page",
     }
