@@ -106,7 +106,8 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
     """The `decision` audit event: one per finding (its id is stable, so the callback and the
     write-back's reconciliation cannot both record one)."""
     features, shadow = finding.evidence.get("features"), finding.evidence.get("shadow")
-    explored = finding.evidence.get("exploration")
+    explored, timeline = finding.evidence.get("exploration"), finding.evidence.get("timeline")
+    work_day = timeline.get("day") if isinstance(timeline, dict) else None
     return decision.audit_event(
         record_key=finding.record_key,
         item_id=finding.finding_id,
@@ -123,6 +124,7 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
             "features": features if isinstance(features, dict) else {},
             **({"shadow": shadow} if isinstance(shadow, dict) else {}),  # the shadow candidate's score
             **({"exploration": explored} if isinstance(explored, dict) else {}),  # sent as a random sample
+            **({"work_day": work_day} if isinstance(work_day, str) else {}),  # the day the finding is about
         },
     )
 

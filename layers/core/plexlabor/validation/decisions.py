@@ -3,7 +3,8 @@
 A `decision` event of a punch finding (`plexlabor.approval.callback.decision_event`) carries the
 finding's features, anomaly type, confidence, severity and model version, the action and the reason.
 `export_rows` turns each into one training row: a `Finding` whose `evidence` holds `features`,
-`decision` (`approved` | `rejected`), `decided_at` and `plant` (and `shadow`, the shadow candidate's score
+`decision` (`approved` | `rejected`), `decided_at` and `plant` (and `work_day`, the employee's work day the
+finding is about, when its review timeline named one; `shadow`, the shadow candidate's score
 when one was scored beside the model in force; `exploration`, its propensity, when the finding was sent as a
 random sample of what the model in force stops sending): the rows `plexlabor train --decisions FILE` reads
 (`training.examples_from_decisions`).
@@ -32,6 +33,7 @@ from plexlabor.validation.findings import Finding
 
 DECISION_KEY = "decision"
 DECIDED_AT_KEY = "decided_at"
+WORK_DAY_KEY = "work_day"
 PLANT_KEY = "plant"
 ROW_NOTE = "supervisor decision (pseudonymised training row)"
 SEVERITIES = ("low", "medium", "high")
@@ -98,6 +100,7 @@ def to_row(event: AuditEvent, plant: str, salt: bytes) -> Finding | None:
     in_force = explored.get("confidence") if isinstance(explored, dict) else None
     confidence = payload.get("confidence") if in_force is None else in_force
     severity = payload.get("severity")
+    work_day = payload.get(WORK_DAY_KEY)
     return Finding(
         finding_id=event.finding_id,
         record_key=event.finding_id,
@@ -112,6 +115,7 @@ def to_row(event: AuditEvent, plant: str, salt: bytes) -> Finding | None:
             "reason_given": bool(payload.get("reason")),
             DECIDED_AT_KEY: event.occurred_at.isoformat(),
             PLANT_KEY: plant,
+            **({WORK_DAY_KEY: work_day} if isinstance(work_day, str) else {}),
             **_shadow(payload),
             **_exploration(payload),
         },
