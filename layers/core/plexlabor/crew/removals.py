@@ -74,7 +74,7 @@ MODEL_VERSION = "crew-removal"
 NEARBY_FIELDS = ("off_day", "off_shift")
 """What a removal of a seat a call-off of another shift rules out carries of that call-off (`RuledOut`): its day and
 shift, by which re-plans keep it open while the call-off stands and an undo of it closes it (`to_supersede`,
-`nearby_of`)."""
+`nearby_of`). Beside them `off_how`: how the seat meets that shift (`RuledOut.how`), which the crew board says."""
 WITHDRAWN_ALREADY_WORDS = re.compile(r"was withdrawn from Plex already \(reverted at (?P<at>\S+) by (?P<by>[^)]+)\)")
 """The words of plex_writeback's refusal of a removal whose assignment's write was reverted (6246bef1), read only
 from refusals recorded before it recorded the reason as a field (`refused_because`, 2026-12-06): such events stay
@@ -309,7 +309,7 @@ def removal_event(
     that stays empty; None: no re-plan opened it, `REFILLED`). `ruled`: the call-off of another shift that rules
     its person out of the seat (`NEARBY_FIELDS`), when they are not off the seat's own shift."""
     seat_id = seat.finding_id or seat.event_id
-    nearby = {} if ruled is None else dict(zip(NEARBY_FIELDS, ruled.off_shift, strict=True))
+    nearby = {} if ruled is None else dict(zip(NEARBY_FIELDS, ruled.off_shift, strict=True)) | {"off_how": ruled.how}
     payload = {
         "kind": CREW_REMOVAL,
         "removes": seat_id,

@@ -60,7 +60,15 @@ from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of, next_to
 from plexlabor.crew.messages import ABOUT_SOMEONE, CALL_OFF_REASONS, DROPPED, NO_SEAT, ReplanMessage, nearby, people_in
 from plexlabor.crew.publish import assignment_event_id, renewed_id
-from plexlabor.crew.removals import NOT_IN_PLEX, Removal, over_by, removals, renewed, retry_event
+from plexlabor.crew.removals import (
+    NOT_IN_PLEX,
+    Removal,
+    called_off_shift,
+    over_by,
+    removals,
+    renewed,
+    retry_event,
+)
 from plexlabor.crew.suggestions import (
     CLOSING,
     CREW_KINDS,
@@ -342,6 +350,9 @@ class NextTo:
     """The shift called off."""
     lies: str
     """How the seat lies against it: "starts as that shift ends", "ends as that shift starts", "overlaps it"."""
+    replanned: bool = False
+    """Whether a re-plan of the seat's shift ran since the call-off (`Board.replanned_after`): it took the person off
+    the seat (an accepted one gets its removal from Plex, `Board.ruled_out`); False: "re-plan pending"."""
 
 
 ABSENT = ("call_off", "absence")
@@ -423,6 +434,8 @@ class Board:
     revert), with when and by whom (`crew.removals.NOT_IN_PLEX`), by the seat's item id."""
     failed: dict[str, list[FailedReplan]] = field(default_factory=dict)
     """Per shift, the re-plans crew_replan dropped (`_failed_replans`): the board says to plan by hand."""
+    replans: dict[str, list[datetime]] = field(default_factory=dict)
+    """Per shift, when re-plans were applied to it (their `applied` events, not those dropped)."""
 
     @cached_property
     def as_planned(self) -> bool:
@@ -456,6 +469,47 @@ class Board:
         worked, it stays filled and in Plex, `crew.removals.over_by`)."""
         found = self.called_off(shift, seat.item.employee_id) if seat.item.employee_id else None
         return None if found is None or over_by(seat.item.evidence, found.at) else found
+
+    def replanned_after(self, shift: str, moment: datetime) -> bool:
+        """Whether a re-plan of the shift was applied after `moment` (`replans`)."""
+        return any(at > moment for at in self.replans.get(shift, ()))
+
+    def ruled_out(self, shift: str, seat: Seat) -> NextTo | None:
+        """The call-off of another shift that takes the person off their accepted seat (issue 16): the one its
+        removal from Plex names (`crew.removals.called_off_shift`: the re-plan of the seat's shift opened it) while
+        that call-off holds and no re-plan found them back (`Removal.person_back`: the undo's re-plan closed it); else,
+        until a re-plan of the seat's shift ran since the call-off (or when one opened no removal as plant IT had
+        withdrawn the assignment, `withdrawn_by_it`), the one `next_to` finds. As `off` for the seat's own shift:
+        the seat counts as withdrawn, its removal is shown and may be retried (until 2026-12-06 the row kept saying
+        "re-plan pending ... accepted" after the re-plan, and showed no removal)."""
+        employee_id = seat.item.employee_id
+        if seat.state != "accepted" or not employee_id or self.off(shift, seat) is not None:
+            return None
+        removal = self.removal(seat)
+        named = None if removal is None else called_off_shift(removal.event)
+        if removal is not None and named is not None:
+            day, other = named
+            listed = [c for c in self.call_offs.get(other, ()) if c.employee_id == employee_id]
+            if day == self.day.isoformat() and listed and self.called_off(other, employee_id) is None:
+                return None  # undone on the board: its re-plan closes the removal
+            if removal.person_back:
+                return None
+            # another day's shift, or a call-off the viewer's board does not list: as the removal says it
+            off = self.called_off(other, employee_id) if day == self.day.isoformat() else None
+            off = off or CallOff(employee_id, removal.called_off_at or removal.event.occurred_at)
+            lies = str(removal.event.payload.get("off_how") or "lies next to that shift")
+            return NextTo(off, other, lies, replanned=True)
+        segment = self._segment_of.get(seat.item.item_id)
+        outside = seat.item.evidence.get("outside_hours")
+        near = None if segment is None else self.next_to(shift, segment, employee_id, outside)
+        if near is None or (near.replanned and self.withdrawn_by_it(seat) is None):
+            return None
+        return near
+
+    @cached_property
+    def _segment_of(self) -> dict[str, Segment]:
+        """Each seat's segment, by the seat's item id."""
+        return {seat.item.item_id: s for segments in self.shifts.values() for s in segments for seat in s.assigned}
 
     def fills(self, shift: str, seat: Seat) -> bool:
         """Whether the seat counts as filled: it stands in the plan (`LIVE`), its person has not called off the
@@ -520,7 +574,8 @@ class Board:
         person back is a new suggestion, and the seat counts as free, as re-plans count it)."""
         removal = self.removal(seat)
         removed = removal is not None and (removal.state in REMOVING or removal.out_of_plex)
-        return seat.state == "accepted" and (removed or self.off(shift, seat) is not None or self.on_leave(seat))
+        off = self.off(shift, seat) is not None or self.ruled_out(shift, seat) is not None
+        return seat.state == "accepted" and (removed or off or self.on_leave(seat))
 
     def retryable(self, shift: str, seat: Seat) -> bool:
         """Whether the seat's removal from Plex was refused (`Removal.refusal`) while its person is still off the shift
@@ -529,7 +584,8 @@ class Board:
         refused the same way). The page offers it only on a seat not over (`plan_retry` refuses one after its end)."""
         removal = self.removal(seat)
         refused = removal is not None and removal.state == "refused" and removal.withdrawn_before is None
-        return refused and (self.off(shift, seat) is not None or self.on_leave(seat))
+        off = self.off(shift, seat) is not None or self.ruled_out(shift, seat) is not None
+        return refused and (off or self.on_leave(seat))
 
     @staticmethod
     def refused(removal: Removal) -> str:
@@ -548,7 +604,8 @@ class Board:
         re-plan found nobody for it: it stays empty"), or none does ("the re-plan filled the seat"); before the
         re-plan of the call-off, "the re-plan fills it if someone qualified is free"."""
         off = self.off(segment.shift, seat)
-        if off is not None and not off.replanned:
+        near = None if off is not None else self.ruled_out(segment.shift, seat)
+        if (off is not None and not off.replanned) or (near is not None and not near.replanned):
             return "the re-plan fills it if someone qualified is free"
         if any(short.state in LIVE for short in segment.short):
             return "the re-plan found nobody for it: it stays empty"
@@ -646,7 +703,7 @@ class Board:
             if off is None or span is None or end <= off.at:
                 continue
             if lies := next_to(segment.start, end, *span):
-                return NextTo(off, other, lies)
+                return NextTo(off, other, lies, self.replanned_after(shift, off.at))
         return None
 
     def refusal(
@@ -969,6 +1026,9 @@ def read_board(
         for seat, said in (event.payload.get(NOT_IN_PLEX) or {}).items()
     }
     board.failed = _failed_replans(read)
+    for event in read.applied:
+        if DROPPED not in event.payload:
+            board.replans.setdefault(str(event.payload.get("shift_code")), []).append(event.occurred_at)
     return board
 
 
