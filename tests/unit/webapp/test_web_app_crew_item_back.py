@@ -48,7 +48,7 @@ def test_the_empty_seats_decide_it_comes_back_to_the_board(world: World, lambda_
     assert "Back to the queue" not in page
     [form] = re.findall(rf'<form method="post" action="/dev/items/{group}">.*?</form>', page, re.S)
     assert f'<input type="hidden" name="next" value="{BOARD.replace("&", "&amp;")}">' in form
-    approve = {"action": "approve", "next": BOARD}
+    approve = {"action": "approve", "next": BOARD, "seat": re.findall(r'name="seat" value="([^"]+)"', form)}
     decided = call_web(deps, "POST", f"/items/{group}", PLANNER, lambda_context, form=approve)
     assert decided["multiValueHeaders"]["Location"] == [f"/dev{BOARD}&done=approve_short_seat"]  # ux_s15 #1
     assert [e.status.value for e in world.audit.for_finding("crew-0003") if e.event_type.value == "decision"] == [

@@ -93,7 +93,8 @@ def test_approving_the_group_acknowledges_each_seat_on_its_own_record_and_the_bo
 ) -> None:
     deps = web_deps(world)
 
-    approved = call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form={"action": "approve"})
+    approve = {"action": "approve", "seat": ["crew-0003", "crew-0010"]}  # the seats the page showed
+    approved = call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form=approve)
 
     assert approved["statusCode"] == 303
     assert _decisions(world, "crew-0003") == [("approved", "jobs:crew-0003", None)]
@@ -116,7 +117,8 @@ def test_a_seat_decided_on_its_own_page_is_left_as_it_was_and_the_group_decides_
     assert call_web(deps, "POST", "/items/crew-0003", PLANNER, lambda_context, form=alone)["statusCode"] == 303
 
     page = str(call_web(deps, "GET", f"/items/{WC10}", PLANNER, lambda_context)["body"])
-    approved = call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form={"action": "approve"})
+    approve = {"action": "approve", "seat": _seats_shown(page)}
+    approved = call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form=approve)
 
     assert 'href="/dev/items/crew-0003"' not in page and "1 seat stays empty at WC-10, shift 1" in _text(page)
     assert approved["statusCode"] == 303
@@ -131,7 +133,8 @@ def test_rejecting_groups_in_bulk_rejects_each_seat_with_the_reason_and_names_th
     refused = call_web(deps, "POST", "/queue", PLANNER, lambda_context, form={"item": [WC10], "action": "reject"})
     assert refused["statusCode"] == 400 and _decisions(world, "crew-0003") == []
 
-    form = {"item": [WC10, ASM02], "action": "reject", "reason": "covered by overtime"}
+    seats = ["crew-0003", "crew-0010", "crew-0011"]  # the seats of the groups the queue listed
+    form = {"item": [WC10, ASM02], "action": "reject", "reason": "covered by overtime", "seat": seats}
     done = call_web(deps, "POST", "/queue", PLANNER, lambda_context, form=form)
 
     location = done["multiValueHeaders"]["Location"][0]
@@ -154,3 +157,57 @@ def test_a_seats_own_link_still_opens_and_decides_it_alone(world: World, lambda_
     assert approved["statusCode"] == 303
     assert _decisions(world, "crew-0010") == [("approved", "job-operations:op-8", None)]
     assert _decisions(world, "crew-0003") == []
+
+
+def _seats_shown(page: str) -> list[str]:
+    """The seat ids a page's decision form carries (the seats it showed)."""
+    return re.findall(r'name="seat" value="([^"]+)"', page)
+
+
+def test_a_seat_published_after_the_page_was_read_is_not_decided_with_the_group(
+    world: World, lambda_context: Any
+) -> None:
+    # review_s16 #1: the group's seats were read when the decision came, so a seat a re-plan published meanwhile was
+    # acknowledged in the supervisor's name without their having seen it
+    deps = web_deps(world)
+    page = str(call_web(deps, "GET", f"/items/{WC10}", PLANNER, lambda_context)["body"])
+    shown = _seats_shown(page)
+    assert sorted(shown) == ["crew-0003", "crew-0010"]
+    recommendation(
+        world,
+        "crew-0012",
+        "crew_unstaffed",
+        record_key="job-operations:op-12",
+        note="2 seats at WC-10 for job J100004 operation 10, shift 1, stay empty: nobody qualified is free",
+        workcenter_code="WC-10",
+        workcenter_id="W-WC-10",
+        shift_code="1",
+        plan_day="2026-03-04",
+        segment="op-12|1",
+        job_no="J100004",
+        operation_code="10",
+        start="2026-03-04T06:00:00+00:00",
+        end="2026-03-04T14:30:00+00:00",
+        hours=8.0,
+        seats=2,
+        cause="qualified_busy",
+    )
+
+    refused = call_web(
+        deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form={"action": "approve", "seat": shown}
+    )
+
+    assert refused["statusCode"] == 409
+    again = str(refused["body"])
+    assert "A seat was added since you opened this: check it and decide again." in _text(again)
+    assert sorted(_seats_shown(again)) == ["crew-0003", "crew-0010", "crew-0012"]  # the group re-rendered with it
+    assert _decisions(world, "crew-0003") == [] and _decisions(world, "crew-0012") == []
+    bulk = {"item": [WC10], "action": "approve", "seat": shown}
+    missed = call_web(deps, "POST", "/queue", PLANNER, lambda_context, form=bulk)
+    assert parse_qs(urlsplit(missed["multiValueHeaders"]["Location"][0]).query)["failed"] == ["1"]
+    assert _decisions(world, "crew-0012") == [] and _decisions(world, "crew-0010") == []
+    queue = str(call_web(deps, "GET", "/queue", PLANNER, lambda_context)["body"])
+    approve = {"action": "approve", "seat": _seats_shown(queue)}  # the queue's bulk form carries them too
+    assert "crew-0012" in approve["seat"]
+    assert call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form=approve)["statusCode"] == 303
+    assert _decisions(world, "crew-0012") == [("approved", "job-operations:op-12", None)]

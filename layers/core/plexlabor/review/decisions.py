@@ -14,7 +14,7 @@ item; one that fails does not stop the others and is reported with its reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,6 +67,14 @@ class NothingToConfirmError(ApprovalError):
     of one nothing was proposed for: it is coded (or set aside) on that page."""
 
     http_status = 400
+
+
+class SeatAddedError(ApprovalError):
+    """A decision of a group of short seats (`review.groups`) whose open seats include one the page did not show
+    (a re-plan published it meanwhile): nothing is decided, so nobody acknowledges a seat they have not seen
+    (review_s16 #1)."""
+
+    http_status = 409
 
 
 class UnfinishedSwapError(ApprovalError):
@@ -147,15 +155,17 @@ class ReviewService:
         action: str | None,
         reason: str | None,
         correction: dict[str, Any] | None = None,
+        seats: Collection[str] = (),
     ) -> Outcome:
         """Record `viewer`'s decision on one item (raises the approval errors, e.g. a missing reason);
-        `correction` is a punch finding's suggested correction as they edited it (`review.edits`). The
-        item leaves this container's queue at once (`ReviewQueue.mark_closed`)."""
+        `correction` is a punch finding's suggested correction as they edited it (`review.edits`); `seats` the seats
+        of a group the page showed (`_decide_group`). The item leaves this container's queue at once
+        (`ReviewQueue.mark_closed`)."""
         item = self.queue.item(viewer, item_id)
         if item is None:
             raise ItemNotFoundError("this suggestion is no longer open, or it is not yours to decide")
         if item.members:
-            return self._decide_group(viewer, item, action, reason)
+            return self._decide_group(viewer, item, action, reason, seats)
         if item.kind == PUNCH:
             opening = self._failed_approval(item_id)
             if opening is None:
@@ -202,12 +212,17 @@ class ReviewService:
                 recommendation_decision(recommended, decision, self.clock(), "queue"),
             )
 
-    def _decide_group(self, viewer: Viewer, group: ReviewItem, action: str | None, reason: str | None) -> Outcome:
+    def _decide_group(
+        self, viewer: Viewer, group: ReviewItem, action: str | None, reason: str | None, shown: Collection[str]
+    ) -> Outcome:
         """The same decision of each seat of a group still open (`review.groups`: a workcenter shift's short seats),
         each recorded on its own seat as a decision of it alone would be; one decided meanwhile (its own page, another
-        person) is left as it was. Refused as a whole (the form's errors, a rejection without a reason) before any
-        seat is decided; not found when every seat was decided meanwhile."""
+        person) is left as it was. Refused as a whole (the form's errors, a rejection without a reason, an open seat
+        not among those the page showed: `shown`) before any seat is decided; not found when every seat was decided
+        meanwhile."""
         decision = CallbackService.read_form(action, reason, viewer.user_id)
+        if any(member.item_id not in shown for member in group.members):
+            raise SeatAddedError("A seat was added since you opened this: check it and decide again.")
         decided = 0
         for member in group.members:
             try:
@@ -371,16 +386,23 @@ class ReviewService:
         return Outcome(item_id, decision.action.value)
 
     def decide_many(
-        self, viewer: Viewer, item_ids: Iterable[str], action: str | None, reason: str | None
+        self,
+        viewer: Viewer,
+        item_ids: Iterable[str],
+        action: str | None,
+        reason: str | None,
+        seats: Collection[str] = (),
     ) -> list[Outcome]:
         """The same decision on each item (a repeated id once), up to BULK_WORKERS at a time; each
-        item's outcome, in the order given. One that fails does not stop the others: an approval error
-        is reported with its reason, anything else is logged and reported as not recorded."""
+        item's outcome, in the order given (`seats`: the seats of the groups the page showed, `decide`). One that
+        fails does not stop the others: an approval error is reported with its reason, anything else is logged and
+        reported as not recorded."""
+        shown = frozenset(seats)
         chosen = list(dict.fromkeys(item_ids))
 
         def one(item_id: str) -> Outcome:
             try:
-                outcome = self.decide(viewer, item_id, action, reason)
+                outcome = self.decide(viewer, item_id, action, reason, seats=shown)
             except NothingToConfirmError as error:
                 return Outcome(item_id, None, str(error), own_page=True)
             except ApprovalError as error:

@@ -629,7 +629,8 @@ def decide_many() -> Response[str]:
     except DecisionFormError as error:
         flash = _error(str(error))
         return _queue_page(page, status=400, flash=flash, selected=set(chosen), reason=reason)
-    outcomes = page.deps.review.decide_many(page.viewer, chosen, action, reason)
+    # the seats of each group the page listed (review_s16 #1: a seat published since is not decided unseen)
+    outcomes = page.deps.review.decide_many(page.viewer, chosen, action, reason, form.get("seat", []))
     own_page = [outcome for outcome in outcomes if outcome.own_page]  # said apart, with why (ux141 #11)
     others = [outcome for outcome in outcomes if not outcome.own_page]
     failed = sum(1 for outcome in others if outcome.problem)
@@ -818,7 +819,8 @@ def decide(item_id: str) -> Response[str]:
         shown = page.deps.review.queue.item(page.viewer, item_id)
         editable = shown is not None and bool(_editable(shown, page.deps.zone))
         correction = edited_correction(shown.proposed, typed, page.deps.zone) if shown and editable else None
-        outcome = page.deps.review.decide(page.viewer, item_id, action, reason, correction)
+        seats = form.get("seat", [])  # a group's seats the page showed (review_s16 #1)
+        outcome = page.deps.review.decide(page.viewer, item_id, action, reason, correction, seats)
     except ApprovalError as error:
         found = page.deps.review.queue.item(page.viewer, item_id)
         decided = isinstance(error, AlreadyDecidedError)
