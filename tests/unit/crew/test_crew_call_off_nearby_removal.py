@@ -17,12 +17,12 @@ from plexlabor.crew.messages import ReplanMessage, nearby
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import publish_plan
 from plexlabor.crew.removals import removals
-from plexlabor.crew.replanning import current_plan, run
-from plexlabor.crew.suggestions import read_day
+from plexlabor.crew.replanning import current_plan, recorded, run
+from plexlabor.crew.suggestions import DayReader, read_day
 from tests.unit.crew.crew_builder import DAY, T0
 from tests.unit.crew.test_crew_call_off_nearby import _day, _seated, _shift
 from tests.unit.crew.test_crew_removals import _decide
-from tests.unit.crew.test_crew_replan_events import container
+from tests.unit.crew.test_crew_replan_events import Source, container
 
 AT = T0 - timedelta(hours=1)  # 05:00, before shift 1
 
@@ -135,3 +135,33 @@ def test_undoing_the_call_off_closes_the_removal(accepted: InMemoryAuditStore) -
 def _down(at: datetime) -> ReplanMessage:
     """Another event of shift 2: CNC-02 down (B's J6)."""
     return ReplanMessage(reason="workcenter_down", day=DAY, shift="2", detected_at=at, workcenter_id="WC-CNC-02")
+
+
+@pytest.mark.parametrize("read_by", ["workcenter_down", "refresh"])
+def test_a_clock_in_after_the_call_off_closes_the_removal(accepted: InMemoryAuditStore, read_by: str) -> None:
+    # review_s16 #11: crew_call_offs' no-show of A at 06:15 and its call-off nearby of shift 2 open the removal of A's
+    # accepted J5; A clocks in at 06:20; the next read of shift 1 (a re-plan or a refresh) takes the call-off back and
+    # closes the removal of shift 2 too, not only those of shift 1 (before, it stayed waiting, and approving it
+    # withdrew A's valid overtime assignment from Plex)
+    store, source = accepted, Source()
+    clock = [T0 + timedelta(minutes=15)]
+    deps = container(store, clock, source)
+    no_show = ReplanMessage(reason="call_off", day=DAY, shift="1", detected_at=clock[0], employee_id="A")
+    run(deps, no_show)
+    run(deps, nearby(no_show, DAY, "2"))
+    assert [(r.state, r.event.payload["off_shift"]) for r in removals(read_day(store, DAY)).values()] == [
+        ("waiting", "1")
+    ]
+    source.port.clock_ins["A"] = T0 + timedelta(minutes=20)
+    clock[0] = T0 + timedelta(minutes=40)
+    extra = {"workcenter_id": "WC-CNC-02"} if read_by == "workcenter_down" else {}
+
+    run(deps, ReplanMessage(reason=read_by, day=DAY, shift="1", detected_at=clock[0], **extra))  # type: ignore[arg-type]
+
+    read = DayReader(store, applied=True).read(DAY, clock[0])
+    assert "clocked_in" in [e.reason for e in recorded(read, DAY, "1") if e.employee_id == "A"]
+    assert [r.state for r in removals(read).values()] == ["superseded"]
+    # the seat stands accepted: the next re-plan of shift 2 holds A in it again
+    run(deps, _down(clock[0]))
+    assert ("J5", "A") in current_plan(read_day(store, DAY), "2")[0].accepted
+    assert ("J5", None) not in _seated(store, "2")

@@ -362,7 +362,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         plan_read_s = time.perf_counter() - started
         if message.reason == NEARBY and (message.day, message.shift) not in deps.problems:
             stored = _load_stored(deps, message, now)  # not before: `_no_seat_nearby` may have skipped it
-        kept_shift, read = _shift_problem(deps, message, now, day, stored, ahead)
+        kept_shift, read = _shift_problem(deps, message, now, reads, stored, ahead)
     read_s = time.perf_counter() - started - plan_read_s
     problem, compiled = _compiled(kept_shift, message)
     kept_now = KeptShift(kept_shift.read_at, problem, compiled, *_after(kept_shift, message))
@@ -632,20 +632,17 @@ def _removals(
     `stretches.ruled_out`, and the call-offs of other shifts standing, employee id, day and shift code), get a removal
     from Plex for review, and the waiting removals of people back on it (a call-off undone, a clock-in after all) are
     closed, but those of seats a call-off still standing rules out (`crew.removals`; `empty`: the
-    segments the re-plan leaves with an empty seat, which a removal's note names). A call-off undone (or a clock-in
-    after it) also closes the waiting removals of its person's seats in the shifts next to it that the call-off ruled
-    out (`removals.nearby_of`, in the day's and the neighbouring days' reads). The counts, and the seats that got none
-    as plant IT had withdrawn their assignment from Plex already (`removals.Opened.not_in_plex`)."""
+    segments the re-plan leaves with an empty seat, which a removal's note names). A call-off undone also closes the
+    waiting removals of its person's seats in the shifts next to it that the call-off ruled out (`removals.nearby_of`,
+    in the day's and the neighbouring days' reads; a clock-in after it: `_back_after_all`). The counts, and the seats
+    that got none as plant IT had withdrawn their assignment from Plex already (`removals.Opened.not_in_plex`)."""
     day, (ruled, standing) = reads[message.day][0], nearby
     back = {op.employee_id for op in problem.operators if not op.leave}
     zone = ZoneInfo(deps.source.timezone)
     found = open_removals(deps.store, day, message.shift, _off(problem, events), now, zone, empty, ruled)
     closing = {e.event_id: e for e in to_supersede(day, message.shift, back, standing)}
     if message.reason in BACK and message.employee_id:
-        for read, _ in reads.values():
-            closing |= {
-                e.event_id: e for e in nearby_of(read, message.employee_id, message.day.isoformat(), message.shift)
-            }
+        closing |= _nearby_removals(reads, message.employee_id, message.day, message.shift)
     counts = {
         "removals_opened": found.count,
         "removals_superseded": sum(
@@ -654,6 +651,15 @@ def _removals(
         "removed_claims_released": _release_removed(deps.store, day, message, back, now),
     }
     return counts, found.not_in_plex
+
+
+def _nearby_removals(
+    reads: dict[date, tuple[DayRead, str]], employee_id: str, day: date, shift: str
+) -> dict[str, AuditEvent]:
+    """The waiting removals, by id, of `employee_id`'s seats in the shifts next to `shift` of `day` that their call-off
+    of it ruled out (`removals.nearby_of`), in `reads` (the day's and the neighbouring days'): what the call-off's undo
+    or a clock-in after it closes."""
+    return {e.event_id: e for read, _ in reads.values() for e in nearby_of(read, employee_id, day.isoformat(), shift)}
 
 
 def _off(problem: CrewProblem, events: tuple[ReplanMessage, ...]) -> dict[str, datetime | None]:
@@ -808,9 +814,8 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
 
     started = time.perf_counter()
     # the neighbouring days too: what a re-plan counts of them (`_commitments`)
-    suggestions, whole = _read_days(deps, _with_neighbours(message.day), now, whole_if_due_by=now + REFRESH_LEAD)[
-        message.day
-    ]
+    reads = _read_days(deps, _with_neighbours(message.day), now, whole_if_due_by=now + REFRESH_LEAD)
+    suggestions, whole = reads[message.day]
     plan_read_s = time.perf_counter() - started
     key = (message.day, message.shift)
     kept = deps.problems.get(key)
@@ -821,7 +826,7 @@ def _refresh(deps: ReplanDependencies, message: ReplanMessage, now: datetime) ->
     read = kept is None or now + REFRESH_LEAD - kept.read_at >= KEPT_FOR
     if kept is None or read:  # `kept is None` again: mypy narrows on it
         known, seen = _known(kept, suggestions, message), _seen(kept, suggestions, message)
-        kept = _read_shift(deps, message, now, known, seen, suggestions)
+        kept = _read_shift(deps, message, now, known, seen, reads)
         shift_from = "read"
     read_s = time.perf_counter() - started - plan_read_s
     compiled = kept.compiled or compile_problem(kept.problem)
@@ -960,15 +965,16 @@ def _shift_problem(
     deps: ReplanDependencies,
     message: ReplanMessage,
     now: datetime,
-    day: DayRead,
+    reads: dict[date, tuple[DayRead, str]],
     stored: KeptShift | None = None,
     ahead: Future[CrewProblem] | None = None,
 ) -> tuple[KeptShift, str]:
     """The shift's problem: the container's, or in a new container the one the last container stored (`stored`,
     `_read_ahead`), when read less than `KEPT_FOR` ago and the event carries its own change, caught up with
     the events other containers applied since (`_caught_up`); else read now (the read `ahead` when one was started),
-    with the container's events of the shift, or a new container's as `day` records them, applied again. Says
-    where it came from: "container", "store" or "read"."""
+    with the container's events of the shift, or a new container's as the day's read (`reads`: the message's day
+    and its neighbours) records them, applied again. Says where it came from: "container", "store" or "read"."""
+    day = reads[message.day][0]
     kept = deps.problems.get((message.day, message.shift))
     if message.reason in APPLIED_BY_EVENT and ahead is None:
         ready, came_from = None, "container"
@@ -984,7 +990,7 @@ def _shift_problem(
     if ahead is None:
         deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
     seen = tuple(e for e in _seen(kept, day, message) if e != message)  # the caller adds the message
-    return _read_shift(deps, message, now, events, seen, day, ahead), "read"
+    return _read_shift(deps, message, now, events, seen, reads, ahead), "read"
 
 
 def _read_days(
@@ -1112,17 +1118,17 @@ def _read_shift(
     now: datetime,
     events: tuple[ReplanMessage, ...],
     seen: tuple[ReplanMessage, ...],
-    day: DayRead,
+    reads: dict[date, tuple[DayRead, str]],
     ahead: Future[CrewProblem] | None = None,
 ) -> KeptShift:
     """The shift read from the labor data now (`ahead`: the read started while the audit table was read), with
-    `events` applied again (not compiled), less the call-offs of those who clocked in after them (`_back_after_all`);
-    it accounts for `seen`, `events` and those clock-ins."""
+    `events` applied again (not compiled), less the call-offs of those who clocked in after them (`_back_after_all`,
+    over `reads`: the message's day and its neighbours); it accounts for `seen`, `events` and those clock-ins."""
     from plexlabor.crew.replan import apply_event
 
     problem = ahead.result() if ahead is not None else _built(deps, message)
     back = _clocked_in(deps.source.port, problem, message, now, events)
-    _back_after_all(deps.store, day, back, problem, now)
+    _back_after_all(deps.store, reads, back, problem, now)
     _release_call_offs(deps.store, {b.employee_id for b in back if b.employee_id}, message, now)
     seen = tuple(dict.fromkeys((*seen, *events, *back)))
     events = folded((*events, *back))
@@ -1173,20 +1179,29 @@ def _clocked_in(
 
 
 def _back_after_all(
-    store: AuditStore, day: DayRead, back: list[ReplanMessage], problem: CrewProblem, now: datetime
+    store: AuditStore,
+    reads: dict[date, tuple[DayRead, str]],
+    back: list[ReplanMessage],
+    problem: CrewProblem,
+    now: datetime,
 ) -> None:
     """Records each clock-in after a call-off (`applied_event`, once: the crew board lists the call-off as over,
-    "clocked in at 06:25", and its person's seats count as filled again; review 163 D2) and closes the waiting removal
-    from Plex of their accepted seats, as an undo's re-plan does (`crew.removals.to_supersede`). One that cannot be
-    written is logged: the next read of the shift finds the clock-in again."""
-    known = {event.event_id for event in day.applied}
+    "clocked in at 06:25", and its person's seats count as filled again; review 163 D2) and closes the waiting removals
+    from Plex of their accepted seats, as an undo's re-plan does (`_removals`): those of the shift's seats
+    (`crew.removals.to_supersede`) and those of their seats in the shifts next to it that the call-off ruled out
+    (`crew.removals.nearby_of`, in `reads`: the day's and the neighbouring days'; review_s16 #11: a clock-in is never
+    sent as a message, so these stayed waiting, and approving one withdrew a valid assignment from Plex). One that
+    cannot be written is logged: the next read of the shift finds the clock-in again."""
     for clock_in in back:
+        day, employee_id = reads[clock_in.day][0], str(clock_in.employee_id)
         try:
             applied = applied_event(clock_in, now)
-            if applied.event_id not in known:
+            if applied.event_id not in {event.event_id for event in day.applied}:
                 append_once(store, applied)
             trigger = clock_in.describe(problem)
-            for removal in to_supersede(day, clock_in.shift, {str(clock_in.employee_id)}):
+            closing = {e.event_id: e for e in to_supersede(day, clock_in.shift, {employee_id})}
+            closing |= _nearby_removals(reads, employee_id, clock_in.day, clock_in.shift)
+            for removal in closing.values():
                 append_once(store, superseded_event(removal, clock_in, now, trigger))
         except AuditError:
             logger.exception("clock-in after a call-off not recorded", employee_id=clock_in.employee_id)
