@@ -45,7 +45,7 @@ from typing import Any
 from scipy.stats import binomtest
 
 from plexlabor.validation.checks.base import OFFSET, RULE
-from plexlabor.validation.decisions import approved
+from plexlabor.validation.decisions import WORK_DAY_KEY, approved
 from plexlabor.validation.engine import held_back
 from plexlabor.validation.exploration import eligible_not_drawn, kept_only_as_eligible, propensity
 from plexlabor.validation.findings import Finding
@@ -365,7 +365,10 @@ def _settled(rows: Sequence[Finding], gate: GateSettings) -> set[str]:
     punch of the day, each with the day's features, and supervisors decide each, but the two decisions are one
     observation. Counted per finding, two rejected days among ten (4 of 20 decisions, p 0.016) looked beyond
     noise (2 of 10: p 0.086), and the buddy family was refit on them (the bench's realistic plant, and on
-    development seed 102 five refits that spared no rejected buddy punch and kept upheld ones from review)."""
+    development seed 102 five refits that spared no rejected buddy punch and kept upheld ones from review).
+    A person's different days are different observations, even with the same signals: a person rejected on
+    six days among thirty upheld ones is 6 of 36 (p 0.008), the systematic false alarm a refit is for, not
+    one piece of evidence (1 of 31) that reads as noise."""
     verdicts: dict[str, list[bool]] = {}
     for (_, anomaly, features), rejected in _evidence_verdicts(rows):
         family = family_of(features)
@@ -379,13 +382,16 @@ def _settled(rows: Sequence[Finding], gate: GateSettings) -> set[str]:
 
 def _evidence_verdicts(rows: Sequence[Finding]) -> list[tuple[tuple[str, str, dict[str, Any]], bool]]:
     """((employee, type, features), rejected) per distinct piece of evidence the decided `rows` hold: the findings
-    of one person and type with the same features are the same evidence (one day's buddy punch on each of its
-    punches); it counts rejected when more of its decisions reject than uphold it (a split is the coin's)."""
+    of one person and type on one work day (`WORK_DAY_KEY`) with the same features are the same evidence (one
+    day's buddy punch on each of its punches); it counts rejected when more of its decisions reject than uphold
+    it (a split is the coin's). A row without a work day (decided before rows carried one) is keyed by its
+    features alone."""
     grouped: dict[str, tuple[tuple[str, str, dict[str, Any]], list[bool]]] = {}
     for row in rows:
         features = row.evidence.get("features") or {}
         key = (row.employee_id or "", row.anomaly_type.value, dict(features))
-        grouped.setdefault(json.dumps(key, sort_keys=True, default=str), (key, []))[1].append(approved(row))
+        piece = json.dumps([key, row.evidence.get(WORK_DAY_KEY)], sort_keys=True, default=str)
+        grouped.setdefault(piece, (key, []))[1].append(approved(row))
     return [(key, seen.count(False) > seen.count(True)) for key, seen in grouped.values()]
 
 
