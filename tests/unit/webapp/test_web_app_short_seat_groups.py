@@ -211,3 +211,42 @@ def test_a_seat_published_after_the_page_was_read_is_not_decided_with_the_group(
     assert "crew-0012" in approve["seat"]
     assert call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form=approve)["statusCode"] == 303
     assert _decisions(world, "crew-0012") == [("approved", "job-operations:op-12", None)]
+
+
+def test_a_group_at_a_workcenter_whose_code_holds_a_slash_and_a_hash_opens_and_is_decided(
+    world: World, lambda_context: Any
+) -> None:
+    # review_s16 #2: the group's id held the raw code in the page's path ("/items/short-seats~...~ASM/4 #B"): 404
+    for item_id, job in (("crew-0020", "J100020"), ("crew-0021", "J100021")):
+        recommendation(
+            world,
+            item_id,
+            "crew_unstaffed",
+            record_key=f"job-operations:op-{job}",
+            note=f"1 seat at ASM/4 #B for job {job} operation 10, shift 1, stays empty: nobody qualified is free",
+            workcenter_code="ASM/4 #B",
+            workcenter_id="W-ASM4B",
+            shift_code="1",
+            plan_day="2026-03-04",
+            segment=f"op-{job}|1",
+            job_no=job,
+            operation_code="10",
+            start="2026-03-04T06:00:00+00:00",
+            end="2026-03-04T14:30:00+00:00",
+            hours=8.0,
+            seats=1,
+            cause="qualified_busy",
+        )
+    deps = web_deps(world)
+    queue = str(call_web(deps, "GET", "/queue", PLANNER, lambda_context)["body"])
+    groups = re.findall(r'<a href="/dev(/items/short-seats[^"]*)">Short seats</a>', queue)
+    [path] = [p for p in groups if p not in (f"/items/{WC10}", f"/items/{ASM02}")]
+
+    assert not set(path[len("/items/") :]) & set("/# ?%")  # one path segment, nothing a browser cuts or rewrites
+    page = call_web(deps, "GET", path, PLANNER, lambda_context)
+    assert page["statusCode"] == 200
+    assert "2 seats stay empty at ASM/4 #B, shift 1" in _text(str(page["body"]))
+    approve = {"action": "approve", "seat": _seats_shown(str(page["body"]))}
+    assert call_web(deps, "POST", path, PLANNER, lambda_context, form=approve)["statusCode"] == 303
+    assert _decisions(world, "crew-0020") == [("approved", "job-operations:op-J100020", None)]
+    assert _decisions(world, "crew-0021") == [("approved", "job-operations:op-J100021", None)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from urllib.parse import quote, unquote
 
 from plexlabor.approval.pages import closing_event
 from plexlabor.audit.events import AuditEvent, AuditEventType
@@ -23,16 +24,32 @@ GROUPED_KIND = "crew_unstaffed"
 """The kind grouped: short seats (approve = acknowledged: nothing goes to Plex)."""
 PREFIX = "short-seats"
 SEPARATOR = "~"
-"""Between the id's parts: unreserved in a URL path (no quoting), and in no plant's day, shift or workcenter code."""
+"""Between the id's parts; never in a part (`_part`)."""
+ESCAPE = "_"
+"""Begins a character of a code escaped in the id (`_part`), as `%` does in a URL."""
 
 GroupKey = tuple[date, str, str]
 """(day, shift code, workcenter code)."""
 
 
+def _part(code: str) -> str:
+    """A plant code as a part of a group id: URL-quoted (UTF-8), with `_` in place of `%` and `_`, `~` quoted too, so
+    the id is one URL path segment of unreserved characters put in a path as it is ("ASM/4 #B" -> "ASM_2F4_20_23B";
+    "WC-10" unchanged). Why not `quote` alone: a group id is put in paths by every page that links an item, unquoted,
+    and a `%` in it would have to be quoted again there (review_s16 #2: a code with `/`, `#` or a space gave 404)."""
+    quoted = quote(code, safe="").replace(ESCAPE, "%5F").replace(SEPARATOR, "%7E")
+    return quoted.replace("%", ESCAPE)
+
+
+def _code(part: str) -> str:
+    """The plant code a part of a group id holds (`_part` undone)."""
+    return unquote(part.replace(ESCAPE, "%"))
+
+
 def group_id(key: GroupKey) -> str:
-    """The group's item id: "short-seats~2026-12-08~2~ASM-04"."""
+    """The group's item id: "short-seats~2026-12-08~2~ASM-04" (the codes as `_part` writes them)."""
     day, shift, workcenter = key
-    return SEPARATOR.join((PREFIX, day.isoformat(), shift, workcenter))
+    return SEPARATOR.join((PREFIX, day.isoformat(), _part(shift), _part(workcenter)))
 
 
 def group_key(item_id: str) -> GroupKey | None:
@@ -41,7 +58,7 @@ def group_key(item_id: str) -> GroupKey | None:
     if len(parts) != 4 or parts[0] != PREFIX or not all(parts[1:]):
         return None
     try:
-        return date.fromisoformat(parts[1]), parts[2], parts[3]
+        return date.fromisoformat(parts[1]), _code(parts[2]), _code(parts[3])
     except ValueError:
         return None
 
