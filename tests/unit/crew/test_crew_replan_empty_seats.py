@@ -16,6 +16,7 @@ from plexlabor.crew.publish import publish_plan
 from plexlabor.crew.replanning import run
 from plexlabor.crew.suggestions import read_day
 from tests.unit.crew.crew_builder import DAY, T0, WELD, job, operator, place, problem
+from tests.unit.crew.test_crew_removals import _decide
 from tests.unit.crew.test_crew_replan_events import container, message
 
 AT = T0 + timedelta(minutes=15)
@@ -108,3 +109,34 @@ def test_each_of_a_segments_empty_seats_keeps_its_own_suggestion(monkeypatch: py
     assert _seats_open(store) == {"J1": 2, "J2": 1}
     assert sum(_seats_open(store).values()) == summary["unstaffed_seats"]
     assert {e.event_id for e in night} <= {e.event_id for e in _empty(store)}  # each for its own seat
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_a_seat_whose_decided_suggestion_counted_fewer_seats_gets_a_new_one(
+    monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    # review_s16 #9: J1 needs two welders and the plant has one (A); the supervisor decided J1's night suggestion (1
+    # seat). A's call-off empties the second seat: J1 gets a new suggestion for both. Before, its id was the decided
+    # one's, counted as already published: no suggestion for the seat the call-off emptied
+    crew = problem(
+        [job("J1", place("WLD-01"), requirements=(WELD,), crew=2), job("J3", place("WLD-03"), requirements=(WELD,))],
+        [operator("A", levels={"SK-WELD": 2}), operator("B")],
+    )
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: crew)
+    store, clock = InMemoryAuditStore(), [AT]
+    publish_plan(solve(crew, 10), store, T0 - timedelta(hours=10))
+    [night] = [e for e in _empty(store) if e.payload["segment"] == "J1"]
+    _decide(store, night, action, at=AT - timedelta(minutes=5))
+    assert _seats_open(store) == {"J3": 1}
+    deps = container(store, clock)
+
+    summary = run(deps, message("call_off", clock[0], employee_id="A"))
+
+    assert _seats_open(store) == {"J1": 2, "J3": 1}
+    assert summary["unstaffed_seats"] == 3 and summary["already_published"] == 1  # J3's suggestion stands
+    [j1] = [e for e in _empty(store) if e.payload["segment"] == "J1"]
+    assert j1.payload["note"].startswith("After a call-off of A: 2 seats at WLD-01")
+    # as many seats empty as the decided suggestion counted: that decision stands for them, nothing new
+    clock[0] += timedelta(minutes=2)
+    run(deps, message("call_off_undone", clock[0], employee_id="A", reported_by="P0001"))
+    assert _seats_open(store) == {"J3": 1}

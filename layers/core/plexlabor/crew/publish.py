@@ -71,6 +71,11 @@ def assignment_event_id(day: str, job_key: str, employee_id: str) -> str:
     return stable_event_id("crew", day, job_key, employee_id)
 
 
+def unstaffed_event_id(day: str, job_key: str, cause: str) -> str:
+    """The id of the short-seat recommendation of one job segment of a day, for one cause (whoever makes it)."""
+    return stable_event_id("crew", day, job_key, "unstaffed", cause)
+
+
 def renewed_id(event_id: str, renewed: Mapping[str, str]) -> str:
     """The id a suggestion gets when the assignment with `event_id` was closed for good (`renewed`: assignment id ->
     the id of what closed it: its approved removal from Plex, `crew.removals`, or the closing of a re-plan that
@@ -101,14 +106,15 @@ class PlanEvents:
     """The plan's objective breakdown against the baselines (`crew.board.plan_figures`), on every new event
     (one per shift would be lost when that one is already in the table: a re-plan's unchanged pairs)."""
     renewed: Mapping[str, str] = field(default_factory=dict)
-    """The suggestions closed for good, removed from Plex or superseded (`renewed_id`)."""
+    """The suggestions closed for good, removed from Plex or superseded, and the short-seat suggestions decided for
+    another number of empty seats (`renewed_id`)."""
 
     def assignment_id(self, assignment: CrewAssignment) -> str:
         base = assignment_event_id(self.plan.day.isoformat(), assignment.job_key, assignment.employee_id)
         return renewed_id(base, self.renewed)
 
     def unstaffed_id(self, seat: UnstaffedSeat) -> str:
-        base = stable_event_id("crew", self.plan.day.isoformat(), seat.job_key, "unstaffed", seat.cause)
+        base = unstaffed_event_id(self.plan.day.isoformat(), seat.job_key, seat.cause)
         return renewed_id(base, self.renewed)
 
     def assignment(self, assignment: CrewAssignment) -> AuditEvent:

@@ -403,7 +403,9 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         recorded={event.event_id for event in day.openings},  # in the table: not written again
         candidates=candidates,
         figures=figures,
-        renewed=renewed(day) | {str(closing.finding_id): closing.event_id for closing in empty_closings},
+        renewed=_decided_otherwise(
+            day, plan, renewed(day) | {str(closing.finding_id): closing.event_id for closing in empty_closings}
+        ),
         still_empty=still_empty,
     )
     superseded_count = close_dropped(deps.store, dropped, openings, kept, message, now, trigger)
@@ -614,6 +616,29 @@ def _empty_seats(day: DayRead, shift: str, plan: CrewPlan) -> tuple[frozenset[Un
                 earlier.remove(found)
                 standing.add(seat)
     return frozenset(standing), [event for events in before.values() for event in events]
+
+
+def _decided_otherwise(day: DayRead, plan: CrewPlan, renewals: Mapping[str, str]) -> dict[str, str]:
+    """`renewals` (suggestion id -> the id of what closed it for good, `publish.renewed_id`), and the decided
+    (approved or rejected) short-seat suggestions that one of the plan's empty seats would be published under but
+    that counted another number of seats, each with its decision's id: the seat gets a new suggestion, as for a
+    closed one (review_s16 #9: a call-off that emptied a second seat where a supervisor had acknowledged "1 seat
+    stays empty" published nothing, the id counted as already published). One that counted as many stands for it."""
+    from plexlabor.crew.publish import renewed_id, unstaffed_event_id
+
+    notes = {e.event_id: e for e in day.openings if e.payload.get("kind") == CREW_UNSTAFFED}
+    found = dict(renewals)
+    for seat in plan.unstaffed:
+        event_id = renewed_id(unstaffed_event_id(plan.day.isoformat(), seat.job_key, seat.cause), found)
+        while (
+            (note := notes.get(event_id)) is not None
+            and (decision := day.closed.get(event_id)) is not None
+            and decision.status in (AuditStatus.APPROVED, AuditStatus.REJECTED)
+            and int(note.payload.get("seats") or 1) != seat.seats
+        ):
+            found[event_id] = decision.event_id
+            event_id = renewed_id(event_id, found)
+    return found
 
 
 def _removals(
