@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from plexlabor.audit import AuditEventType
+from plexlabor.audit import AuditEvent, AuditEventType
+from plexlabor.audit.errors import AuditError
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, recommendation, web_deps
 from tests.unit.webapp.test_web_app_crew import DAY, board_world
@@ -250,3 +251,84 @@ def test_a_group_at_a_workcenter_whose_code_holds_a_slash_and_a_hash_opens_and_i
     assert call_web(deps, "POST", path, PLANNER, lambda_context, form=approve)["statusCode"] == 303
     assert _decisions(world, "crew-0020") == [("approved", "job-operations:op-J100020", None)]
     assert _decisions(world, "crew-0021") == [("approved", "job-operations:op-J100021", None)]
+
+
+def _third_seat(world: World) -> None:
+    """A third empty seat at WC-10 in shift 1 (crew-0012, job operation op-12)."""
+    recommendation(
+        world,
+        "crew-0012",
+        "crew_unstaffed",
+        record_key="job-operations:op-12",
+        note="1 seat at WC-10 for job J100004 operation 10, shift 1, stays empty: nobody qualified is free",
+        workcenter_code="WC-10",
+        workcenter_id="W-WC-10",
+        shift_code="1",
+        plan_day="2026-03-04",
+        segment="op-12|1",
+        job_no="J100004",
+        operation_code="10",
+        start="2026-03-04T07:00:00+00:00",
+        end="2026-03-04T14:30:00+00:00",
+        hours=7.5,
+        seats=1,
+        cause="qualified_busy",
+    )
+
+
+def _failing_decision_of(world: World, monkeypatch: pytest.MonkeyPatch, item_id: str) -> None:
+    """The audit table refuses the decision of `item_id` (a DynamoDB error), records every other event."""
+    append = world.audit.append
+
+    def failing(event: AuditEvent) -> None:
+        if event.event_type is AuditEventType.DECISION and event.finding_id == item_id:
+            raise AuditError("the table is throttled")
+        append(event)
+
+    monkeypatch.setattr(world.audit, "append", failing)
+
+
+SEATS = ["crew-0003", "crew-0010", "crew-0012"]
+
+
+def test_a_group_decided_part_way_on_its_page_says_how_many_seats_were_decided(
+    world: World, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # review_s16 #3: the error of one seat left the handler (a 5xx) with the others recorded, and nothing said so
+    _third_seat(world)
+    _failing_decision_of(world, monkeypatch, "crew-0010")
+    deps = web_deps(world)
+
+    answer = call_web(
+        deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form={"action": "approve", "seat": SEATS}
+    )
+
+    assert answer["statusCode"] == 503
+    page = str(answer["body"])
+    assert "2 of 3 seats decided; the rest could not be recorded, try again." in _text(page)
+    assert _seats_shown(page) == ["crew-0010"]  # the group again, with the seat left to decide
+    assert _decisions(world, "crew-0003") == [("approved", "jobs:crew-0003", None)]
+    assert _decisions(world, "crew-0012") == [("approved", "job-operations:op-12", None)]
+    assert _decisions(world, "crew-0010") == []
+
+
+def test_a_group_decided_part_way_in_bulk_is_named_with_how_many_seats_were_decided(
+    world: World, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _third_seat(world)
+    _failing_decision_of(world, monkeypatch, "crew-0010")
+    deps = web_deps(world)
+
+    form = {"item": [WC10, ASM02], "action": "approve", "seat": [*SEATS, "crew-0011"]}
+    done = call_web(deps, "POST", "/queue", PLANNER, lambda_context, form=form)
+
+    query = {
+        key: values[0] for key, values in parse_qs(urlsplit(done["multiValueHeaders"]["Location"][0]).query).items()
+    }
+    assert (query["decided"], query["failed"]) == ("1", "1")
+    flash = _text(str(call_web(deps, "GET", "/queue", PLANNER, lambda_context, query=query)["body"]))
+    assert "Approved 1: Short seats (1), ASM-02" in flash
+    partly = "2 of 3 seats decided; the rest could not be recorded, try again."
+    assert f"Short seats (1), WC-10 · shift 1 · Wed 2026-03-04: {partly}" in flash
+    assert "not decided" not in flash
+    assert _decisions(world, "crew-0003") == [("approved", "jobs:crew-0003", None)]

@@ -77,6 +77,18 @@ class SeatAddedError(ApprovalError):
     http_status = 409
 
 
+class PartlyDecidedError(ApprovalError):
+    """A decision of a group of short seats recorded for some of its seats, not for the others (an error of the audit
+    table, a refusal of one seat): they stay open, to be decided again (review_s16 #3: it said "not recorded")."""
+
+    http_status = 503
+
+    def __init__(self, decided: int, of: int) -> None:
+        super().__init__(f"{decided} of {of} seats decided; the rest could not be recorded, try again.")
+        self.decided = decided
+        self.of = of
+
+
 class UnfinishedSwapError(ApprovalError):
     """An approval in the queue of a swap chosen on the crew board and not finished (its write to Plex could not be
     queued: `approve_new`) while the suggestion it replaces still waits: it is finished on the board ("Finish the
@@ -101,6 +113,8 @@ class Outcome:
     """Why the decision was not recorded (None when it was)."""
     own_page: bool = False
     """Not decided because its kind is decided on its own page (an incident's codes), not in the queue."""
+    partly: tuple[int, int] | None = None
+    """A group decided for some of its seats only: how many, of how many (`PartlyDecidedError`)."""
 
 
 class ApprovalGuard(Protocol):
@@ -219,17 +233,26 @@ class ReviewService:
         each recorded on its own seat as a decision of it alone would be; one decided meanwhile (its own page, another
         person) is left as it was. Refused as a whole (the form's errors, a rejection without a reason, an open seat
         not among those the page showed: `shown`) before any seat is decided; not found when every seat was decided
-        meanwhile."""
+        meanwhile. A seat whose decision fails leaves the others decided: `PartlyDecidedError` says how many were (the
+        seat's own error when none was)."""
         decision = CallbackService.read_form(action, reason, viewer.user_id)
         if any(member.item_id not in shown for member in group.members):
             raise SeatAddedError("A seat was added since you opened this: check it and decide again.")
-        decided = 0
-        for member in group.members:
+        decided, failures = 0, []
+        for member in group.members:  # each on its own: one that fails leaves the others decided (review_s16 #3)
             try:
                 self.decide(viewer, member.item_id, action, reason)
             except ItemNotFoundError:
                 continue
+            except Exception as error:
+                logger.exception("short seat not decided", extra={"finding_id": member.item_id})
+                failures.append(error)
+                continue
             decided += 1
+        if failures and decided:
+            raise PartlyDecidedError(decided, decided + len(failures))
+        if failures:
+            raise failures[0]
         if not decided:
             raise ItemNotFoundError("these short seats were decided a moment ago")
         return Outcome(group.item_id, decision.action.value)
@@ -405,6 +428,8 @@ class ReviewService:
                 outcome = self.decide(viewer, item_id, action, reason, seats=shown)
             except NothingToConfirmError as error:
                 return Outcome(item_id, None, str(error), own_page=True)
+            except PartlyDecidedError as error:
+                return Outcome(item_id, None, str(error), partly=(error.decided, error.of))
             except ApprovalError as error:
                 return Outcome(item_id, None, str(error))
             except Exception:

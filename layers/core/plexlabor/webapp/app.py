@@ -98,7 +98,7 @@ EXPIRED = "expired"
 """`/queue?show=expired`: the items that expired with nobody deciding them (`_expired_page`)."""
 BULK_NAMED = 10
 """A bulk decision's flash names this many of its items (the rest are counted)."""
-BULK_FLASH_KEYS = ("done", "did", "missed", "decided", "failed", "own_page", "own_page_ids")
+BULK_FLASH_KEYS = ("done", "did", "missed", "decided", "failed", "own_page", "own_page_ids", "partly")
 """What a bulk decision's answer adds to the queue's query for its flash (no filter of the queue)."""
 OWN_PAGE_WHY = (
     "an incident's codes are confirmed or corrected on its own page, not approved in the queue: open each to "
@@ -527,21 +527,37 @@ def _queue_flash(page: Page, query: Mapping[str, str]) -> dict[str, str] | None:
             f" {len(to_code)} not decided{named}: no job was scanned near {times}, so there is nothing to approve; "
             f"code {each} on its page (an indirect code or the job), or reject {them} with the reason."
         )
+    partly = _partly(query.get("partly"), missed_ids)
+    for item_id, (done, of) in partly.items():  # a group decided for some of its seats (review_s16 #3)
+        group = about_missed(item_id) or "A group of short seats"
+        text += f" {group}: {done} of {of} seats decided; the rest could not be recorded, try again."
     # decided by someone else first: who and when, as the item's own page says it (ux_s15 #6: "decided elsewhere")
     said = {i: closed_message(seen[1], i, page.reader, "suggestion") for i, seen in missed_seen.items() if seen}
-    closed = [i for i in missed_ids if i not in to_code and said.get(i)]
+    closed = [i for i in missed_ids if i not in to_code and i not in partly and said.get(i)]
     for item_id in closed:
         words, why = about_missed(item_id), str(said[item_id])
         text += f" Not decided: {words}. {why}{'' if why.endswith('.') else '.'}" if words else f" {why}"
-    if failed > len(to_code) + len(closed):
-        others = ",".join(i for i in missed_ids if i not in to_code and i not in closed)
-        rest = failed - len(to_code) - len(closed)
+    if failed > len(to_code) + len(closed) + len(partly):
+        others = ",".join(i for i in missed_ids if i not in to_code and i not in closed and i not in partly)
+        rest = failed - len(to_code) - len(closed) - len(partly)
         missed = _named(others, rest, about_missed)
         text += f" {rest} not decided{missed} (decided elsewhere, closed, or refused here: open one to see why)."
     if own_page:
         named = _named(query.get("own_page_ids"), own_page, lambda i: _about(page, i))
         text += f" {own_page} not decided{named}: {OWN_PAGE_WHY}"
     return {"level": "error" if failed or own_page else "ok", "text": text}
+
+
+def _partly(sent: str | None, missed: list[str]) -> dict[str, tuple[int, int]]:
+    """The groups of a bulk decision decided for some of their seats ("<id>:<decided>:<of>", comma-separated), among
+    those it missed; an entry that does not read so (typed or forged) is left out."""
+    found: dict[str, tuple[int, int]] = {}
+    for entry in (sent or "").split(","):
+        item_id, _, counts = entry.partition(":")
+        done, _, of = counts.partition(":")
+        if item_id in missed and done.isdigit() and of.isdigit() and 0 < int(done) < int(of):
+            found[item_id] = (int(done), int(of))
+    return found
 
 
 def _named(ids: str | None, count: int, name: Callable[[str], str | None]) -> str:
@@ -640,6 +656,8 @@ def decide_many() -> Response[str]:
     query |= {"done": action} | {key: ids for key, ids in named.items() if ids}
     query |= {"decided": str(len(others) - failed), "failed": str(failed)}
     query |= {"own_page": str(len(own_page))} if own_page else {}
+    partly = [f"{o.item_id}:{o.partly[0]}:{o.partly[1]}" for o in others if o.partly][:BULK_NAMED]
+    query |= {"partly": ",".join(partly)} if partly else {}  # groups decided for some seats (review_s16 #3)
     return page.redirect(f"/queue?{urlencode(query)}")
 
 
