@@ -11,16 +11,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.messages import RecommendationWriteback
-from plexlabor.crew.messages import nearby
+from plexlabor.crew.messages import back_nearby, nearby
 from plexlabor.crew.removals import open_removals
 from plexlabor.crew.replanning import applied_event
 from plexlabor.crew.stretches import CalledOff, RuledOut
 from plexlabor.crew.suggestions import read_day
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import call_web
+from tests.unit.review.review_world import call_web, crew_assignment
 from tests.unit.webapp.test_web_app_crew import Replans, _with_replan
 from tests.unit.webapp.test_web_app_crew_call_off_day import FORM, SHIFT_2, _board, _row, _text
-from tests.unit.webapp.test_web_app_crew_call_off_nearby import world
+from tests.unit.webapp.test_web_app_crew_call_off_nearby import SEGMENT_1, world
 from tests.unit.webapp.test_web_app_crew_removals import _Plex, _totals, _written_back
 from tests.unit.webapp.viewers import PLANNER
 
@@ -99,13 +99,49 @@ def test_a_refused_removal_of_such_a_seat_is_retried_from_the_board(world: World
     assert sent[-1].item_id not in (removal, "crew-0201")
 
 
-def test_once_the_call_off_is_undone_the_seat_stands_accepted(world: World, lambda_context: Any) -> None:
+def test_once_the_call_off_is_undone_the_seat_stands_accepted_and_its_shift_is_re_planned_with_them_back(
+    world: World, lambda_context: Any
+) -> None:
     deps, replans = _accepted_then_called_off(world, lambda_context)
     _replanned(world, replans)
     undo = {"undo": "E0042", "day": "2026-03-04", "shift": "1"}
+
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
 
     body = _board(deps, lambda_context, SHIFT_2)
     row = _text(_row(body, "E0042", "WC-20"))
     assert "called off" not in row and "accepted" in row and "withdrawn" not in _totals(body)
-    assert nearby(replans.sent[0], DAY, "2") == replans.sent[1]
+    # the undo of shift 1, then (FIFO) the re-plan of shift 2, whose seat the call-off took, with E0042 back
+    [call_off, next_door, undone, back] = replans.sent
+    assert next_door == nearby(call_off, DAY, "2")
+    assert (undone.reason, undone.shift) == ("call_off_undone", "1")
+    assert back == back_nearby(undone, DAY, "2")
+    assert (back.off_day, back.off_shift, back.employee_id) == (DAY, "1", "E0042")
+
+
+def test_an_undo_re_plans_no_shift_next_door_where_the_call_off_took_nothing(world: World, lambda_context: Any) -> None:
+    # E0044 holds shift 2's seat at WC-21 within their scheduled shift: their call-off of shift 1 takes nothing there
+    crew_assignment(world, "crew-0103", employee_id="E0044", segment="op-3|1", workcenter_code="WC-11", **SEGMENT_1)
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    form = FORM | {"for": "shift", "employee": "E0044"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
+    undo = {"undo": "E0044", "day": "2026-03-04", "shift": "1"}
+
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
+
+    assert [(m.reason, m.shift) for m in replans.sent] == [("call_off", "1"), ("call_off_undone", "1")]
+
+
+def test_an_undo_before_the_re_plan_next_door_ran_re_plans_that_shift_too(world: World, lambda_context: Any) -> None:
+    # E0042's waiting overtime seat in shift 2: the call-off's re-plan of shift 2 is on the queue, not run yet
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    form = FORM | {"for": "shift", "reason": "family"}
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=form)["statusCode"] == 303
+    undo = {"undo": "E0042", "day": "2026-03-04", "shift": "1"}
+
+    assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
+
+    [_, _, undone, back] = replans.sent
+    assert back == back_nearby(undone, DAY, "2")

@@ -31,6 +31,7 @@ ReplanReason = Literal[
     "call_off_undone",
     "clocked_in",
     "call_off_nearby",
+    "call_off_undone_nearby",
     "refresh",
 ]
 NEEDS = {
@@ -46,6 +47,7 @@ NEEDS = {
     "call_off_undone": "employee_id",  # a call-off recorded on the board was undone there: the person is back
     "clocked_in": "employee_id",  # crew_replan found them clocked in after their call-off: recorded, never sent
     "call_off_nearby": "employee_id",  # they called off a shift next to this one (`off_day`, `off_shift`)
+    "call_off_undone_nearby": "employee_id",  # that call-off was undone on the board: back in their seats here
     "refresh": None,  # nothing happened: crew_call_offs' schedule asks crew_replan to keep the shift ready
 }
 
@@ -69,7 +71,11 @@ DROPPED = "replan_dropped"
 `replanning.dropped_event`, `{"error": <type>, "reason": <text>}`); the crew board says the re-plan failed."""
 NEARBY_FIELDS = ("off_day", "off_shift")
 """What a `call_off_nearby` adds: the shift its person called off (of that day), next to the message's shift, whose
-seats of theirs that overlap or touch it crew_replan re-plans without them (`replanning.nearby_shifts`)."""
+seats of theirs that overlap or touch it crew_replan re-plans without them (`replanning.nearby_shifts`); and a
+`call_off_undone_nearby`: the shift whose call-off was undone, so the message's shift is re-planned with them back
+(`back_nearby`)."""
+NEARBY_REASONS = ("call_off_nearby", "call_off_undone_nearby")
+"""The messages that carry `NEARBY_FIELDS` (and need them)."""
 SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")
 """What a message may be about: each reason names one of them (`NEEDS`) or none, never another."""
 ABOUT_SOMEONE = {
@@ -79,6 +85,7 @@ ABOUT_SOMEONE = {
     "call_off_undone": "an undone call-off ({} back)",
     "clocked_in": "a clock-in after a call-off ({} back)",
     "call_off_nearby": "a call-off of {} from a shift next to this one",
+    "call_off_undone_nearby": "an undone call-off ({} back) of a shift next to this one",
 }
 """How `describe` words an event about a person: with their employee id, as the audit keeps it (a page names the
 person: `people_in`)."""
@@ -160,7 +167,7 @@ class ReplanMessage(BaseModel):
             if self.reason not in allowed and getattr(self, name) is not None:
                 raise ValueError(f"a {self.reason} message takes no {name}")
         for name in NEARBY_FIELDS:
-            if (self.reason == "call_off_nearby") != (getattr(self, name) is not None):
+            if (self.reason in NEARBY_REASONS) != (getattr(self, name) is not None):
                 raise ValueError(
                     f"a {self.reason} message {'needs' if getattr(self, name) is None else 'takes no'} {name}"
                 )
@@ -180,6 +187,21 @@ def nearby(call_off: ReplanMessage, day: date, shift: str) -> ReplanMessage:
         employee_id=call_off.employee_id,
         off_day=call_off.day,
         off_shift=call_off.shift,
+    )
+
+
+def back_nearby(undo: ReplanMessage, day: date, shift: str) -> ReplanMessage:
+    """The `call_off_undone_nearby` of shift `shift` of `day` after `undo` (a `call_off_undone` of another shift): its
+    person's seats there that the call-off took (its `nearby`'s re-plan) may take them back at once, not only at that
+    shift's next re-plan (`replan.event_scope`, as for the undone shift itself)."""
+    return ReplanMessage(
+        reason="call_off_undone_nearby",
+        day=day,
+        shift=shift,
+        detected_at=undo.detected_at,
+        employee_id=undo.employee_id,
+        off_day=undo.day,
+        off_shift=undo.shift,
     )
 
 

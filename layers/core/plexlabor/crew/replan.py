@@ -127,11 +127,12 @@ def event_scope(
     departments they see (`ReplanMessage.departments`; every department for a planner) may be filled; a workcenter
     down or an operation completed: the empty seats of its department may take those it freed; a workcenter back up,
     an operation added or moved: its seats (`before` read again holds them). A call-off undone (or its person found
-    clocked in after it): every seat may take the person back, and those the call-off's re-plans took off the shift
+    clocked in after it), or undone for a shift next to this one (`call_off_undone_nearby`: its re-plan took their
+    seats here): every seat may take the person back, and those the call-off's re-plans took off the shift
     with them (`returning`: a partner a setup needs them for, ux_s15 #2; until 2026-12-06 only the person came back,
     the partner stayed seatless beside an empty seat that said all qualified operators were busy), nobody else."""
     reason = message.reason
-    if reason in ("call_off_undone", "clocked_in") and message.employee_id:
+    if reason in ("call_off_undone", "clocked_in", "call_off_undone_nearby") and message.employee_id:
         back = frozenset({message.employee_id}) | returning
         return Scope(frozenset(), frozenset(j.key for j in before.jobs), back)
     if reason in ("call_off", "absence", "swap"):

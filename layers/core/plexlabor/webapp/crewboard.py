@@ -58,7 +58,16 @@ from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import call_offs_of, next_to
-from plexlabor.crew.messages import ABOUT_SOMEONE, CALL_OFF_REASONS, DROPPED, NO_SEAT, ReplanMessage, nearby, people_in
+from plexlabor.crew.messages import (
+    ABOUT_SOMEONE,
+    CALL_OFF_REASONS,
+    DROPPED,
+    NO_SEAT,
+    ReplanMessage,
+    back_nearby,
+    nearby,
+    people_in,
+)
 from plexlabor.crew.publish import assignment_event_id, renewed_id
 from plexlabor.crew.removals import (
     NOT_IN_PLEX,
@@ -1507,6 +1516,35 @@ def _nearby(
                 if ruled_out and (board.day, code) not in covered:
                     found.setdefault((board.day, code), nearby(call_off, board.day, code))
     return list(found.values()), spans
+
+
+def undo_nearby(store: AuditStore, whole: Board, undos: list[ReplanMessage], now: datetime) -> list[ReplanMessage]:
+    """The `call_off_undone_nearby` messages after `undos` (one person's `call_off_undone` messages of `whole`'s day),
+    one per other shift (of the day or the days either side) where the call-off took a seat of theirs: its
+    `call_off_nearby` was applied there, or is still to come (`_nearby`: a live seat it rules out). Sent behind the
+    undos, they re-plan those shifts with the person back at once (issue 16: their seat came back only at that shift's
+    next re-plan, the replacement planned there staying until then)."""
+    day, undone = whole.day, {m.shift: m for m in undos}
+    covered = {(day, m.shift) for m in undos}
+    found: dict[tuple[date, str], ReplanMessage] = {}
+    for other in (day - timedelta(days=1), day, day + timedelta(days=1)):
+        for event in board_reader(store).day(other, now).applied:
+            payload = event.payload
+            undo = undone.get(str(payload.get("replan_off_shift")))
+            taken = (
+                payload.get("replan_reason") == "call_off_nearby"
+                and DROPPED not in payload
+                and payload.get("replan_off_day") == day.isoformat()
+                and undo is not None
+                and payload.get("replan_employee_id") == undo.employee_id
+            )
+            if taken and undo is not None and (other, code := str(payload.get("shift_code"))) not in covered:
+                found.setdefault((other, code), back_nearby(undo, other, code))
+    call_offs = [m.model_copy(update={"reason": "call_off"}) for m in undos]
+    for pending in _nearby(store, whole, call_offs, now)[0]:
+        key = (pending.day, pending.shift)
+        found.setdefault(key, back_nearby(undone[str(pending.off_shift)], *key))
+    return list(found.values())
 
 
 def plan_call_off(

@@ -77,6 +77,7 @@ from plexlabor.webapp.crewboard import (
     plant_number,
     read_board,
     swap_refusal_text,
+    undo_nearby,
 )
 from plexlabor.webapp.crewgaps import board_link, plan_gaps
 from plexlabor.webapp.forecasts import MEASURES, ForecastIndex, ForecastScope, forecast_view
@@ -956,8 +957,9 @@ def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Re
     over it was recorded with (`Board.rest_of_day`: never an earlier shift's, whose absence was real), so the person is
     accepted or swapped in again, and a `call_off_undone` message per shift on the replan queue, so crew_replan plans
     them again (sent first: a queue that cannot be reached is a 503 and nothing is let go; one that went lets its claim
-    go in crew_replan too, if the table cannot be written here). Who recorded it may undo it, and planners and admins
-    (403 for others); none holding, or a shift that is over, is a 409 saying so."""
+    go in crew_replan too, if the table cannot be written here), then a `call_off_undone_nearby` of each shift next
+    door whose seat of theirs the call-off took (`undo_nearby`; one not sent is logged). Who recorded it may undo it,
+    and planners and admins (403 for others); none holding, or a shift that is over, is a 409 saying so."""
     employee, shift = form.get("undo", "").strip(), form.get("shift", "").strip()
     try:
         day = date.fromisoformat(form.get("day", "").strip())
@@ -992,6 +994,7 @@ def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Re
     rest = set(whole.rest_of_day(shift, now))
     recorded_with = [c for c in held if c.by == chosen.by and c.at == chosen.at and c.shift in rest]
     undone: list[Claim] = []
+    sent: list[ReplanMessage] = []
     for call_off in recorded_with:
         undo = ReplanMessage(
             reason="call_off_undone",
@@ -1012,6 +1015,14 @@ def _undo_call_off(page: Page, form: dict[str, str], back: dict[str, str]) -> Re
                 )
             break
         undone.append(call_off)
+        sent.append(undo)
+    for next_door in undo_nearby(review.audit, whole, sent, now):  # behind the undos, with the person back
+        try:
+            page.deps.replan.send(next_door)
+        except Exception:  # the undo stands; that shift takes them back at its next re-plan
+            logger.exception(
+                "call-off undo of a shift next door not sent", day=str(next_door.day), shift=next_door.shift
+            )
     try:
         for call_off in undone:
             claims.release_call_off(employee, day, call_off.shift, page.viewer.user_id)
