@@ -46,10 +46,11 @@ SUMMARY_KEYS = (
     "changed",
     "superseded_by",
     "withdrawn",
+    "group",
 )
 """The payload keys a summary read keeps: those `review.kpis.compute_kpis` reads (a suggestion's kind and type, a
-choice made by hand, what it replaced and whether that proposed nothing, a decision's changed codes, a closing's
-re-plan or withdrawal, `events.WITHDRAWN`). The DynamoDB adapter
+choice made by hand, what it replaced and whether that proposed nothing, a decision's changed codes and the short-seat
+group it was made with, a closing's re-plan or withdrawal, `events.WITHDRAWN`). The DynamoDB adapter
 stores them beside the payload at append (`dynamodb.PAYLOAD_SUMMARY`) and projects only them."""
 
 
