@@ -14,6 +14,7 @@ import pytest
 from plexlabor.audit import AuditEventType
 from plexlabor.incidents import service
 from plexlabor.incidents.service import correct_codes, decision_of, decisions_of, opening, replacement
+from plexlabor.incidents.withdrawal import withdraw
 from tests.unit.approval.approval_fakes import World
 from tests.unit.incidents.conftest import (
     CONFIRMED_CODES,
@@ -304,24 +305,49 @@ def test_correct_this_report_opens_the_form_as_it_was_sent(world: World, lambda_
     assert f">{TEXT}</textarea>" in form.replace("&#39;", "'")
     assert 'name="occurred_at" max="' in form and 'value="2026-03-01T10:15"' in form
     assert 'value="near_miss" checked' in form and 'value="PRESS4"' in form and 'value="J101058"' in form
-    # while nobody else can open someone's report this way
+    # and sends the report's id with it, so that report is the one replaced whatever its text and time (review_s16 #4)
+    assert f'<input type="hidden" name="correct" value="{first}">' in form
+    # while nobody else can open someone's report this way: the EHS lead, who sees it, is told why
     other = call_web(web_deps(world), "GET", "/incidents/new", EHS, lambda_context, query={"correct": first})
-    assert other["statusCode"] == 404
+    assert other["statusCode"] == 403 and "only the person who sent a report can correct it" in str(other["body"])
+    assert 'name="correct"' not in str(other["body"])
+    # and someone who may not see it is not told it exists
+    stranger = {**OPERATOR, "cognito:username": "E0108", "custom:employee_id": "E0108"}
+    unseen = call_web(web_deps(world), "GET", "/incidents/new", stranger, lambda_context, query={"correct": first})
+    assert unseen["statusCode"] == 404 and "No such report to correct." in str(unseen["body"])
     # and sent with a field changed, the form's copy is recorded as the correction of the first report
     from plexlabor.webapp.incidents import as_sent
     from tests.unit.review.review_world import ZONE
 
     typed = as_sent(opening(world.audit, first), ZONE)  # type: ignore[arg-type]
-    assert typed is not None
     narrative = typed.pop("narrative")
     second = _log(world, narrative, sure=False, by="E0107", **{**typed, "workcenter_code": "PRESS5"})
     closing = replacement(world.audit, first)
     assert closing is not None and closing.payload["superseded_by"] == second
 
 
-def test_a_report_without_a_time_says_how_to_correct_it(world: World, lambda_context: Any) -> None:
-    # Given a report sent without a time: a resend matches it only within the minute it was received
+def test_a_report_without_a_time_is_corrected_like_any_other(world: World, lambda_context: Any) -> None:
+    """review_s16 #4: the correction names the report it corrects, so a report without a time (once matched only
+    within the minute it was received) is offered "Correct this report" too."""
+    # Given a report sent without a time
     sent = _log(world, TEXT, sure=False, by="E0107")
-    # When its reporter opens it / Then no correction form is offered for it, and the page says what to do
+    # When its reporter opens it / Then it offers the correction, and the form opens as sent, its time left empty
     page = _page(world, sent, OPERATOR, lambda_context)
-    assert "Correct this report" not in page and "withdraw it below and send a new report" in page
+    assert "Correct this report</button>" in page and "withdraw it below and send a new report" not in page
+    response = call_web(web_deps(world), "GET", "/incidents/new", OPERATOR, lambda_context, query={"correct": sent})
+    form = str(response["body"])
+    assert response["statusCode"] == 200 and f'<input type="hidden" name="correct" value="{sent}">' in form
+    assert 'name="occurred_at" max="' in form and 'value=""' in form.split('name="occurred_at"')[1].split(">")[0]
+
+
+def test_a_withdrawn_report_is_not_opened_for_correction(world: World, lambda_context: Any) -> None:
+    # Given an operator's report they withdrew
+    first = _send(world, sure=False, workcenter_code="PRESS4")
+    found = opening(world.audit, first)
+    assert found is not None
+    withdraw(world.audit, found, by="E0107", role="reporter", reason="Sent by mistake", at=world.clock())
+    # When a page opened before asks for its correction form / Then it says what closed it, and offers no form
+    response = call_web(web_deps(world), "GET", "/incidents/new", OPERATOR, lambda_context, query={"correct": first})
+    body = str(response["body"])
+    assert response["statusCode"] == 409 and "This report was withdrawn by its reporter" in body
+    assert "nothing left to correct" in body and 'name="correct"' not in body

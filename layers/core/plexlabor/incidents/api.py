@@ -18,9 +18,13 @@ with the job as typed and says so (`job_unchecked`; a form's page is told by `?j
     303 -> /incidents/<id>?reported=1    a form: to the incident's page in the web app, which says it was sent
     400 {"message", "errors": [{"field", "problem"}]}   each bad field named (a form: the form again, `form_page`)
     403 sent from another site's page, a form (a page) or JSON (`ApiProblem`); nothing recorded
+    403 / 404 a form correcting a report (`correct`, "Correct this report") that is someone else's / does not exist
+        (`service.CorrectionRefused`: the message says why; the form again, without `correct`); nothing recorded
     409 a corrected resend whose earlier report was withdrawn, set aside or replaced a moment before
         (`service.ResendRefused`: the message says what came first; a form: the form again); nothing recorded
-Who reports is the signed-in person (the authorizer's claims), never a field of the body. A workcenter,
+A form from "Correct this report" carries `correct=<incident id>`: the report it replaces, whatever its text and
+time (`log_incident(corrects=...)`); the JSON API has no such field (it replaces the reporter's report of the same
+text and time). Who reports is the signed-in person (the authorizer's claims), never a field of the body. A workcenter,
 department or shift must be one the plant knows (`PlantChoices`), spelled as the plant spells it.
 A refused form is answered with the web app's form page (its layout and menu: `Context.form_page`), each
 problem in plain words naming the field ("When: the time is in the future") and what was typed kept.
@@ -40,6 +44,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from plexlabor.incidents.service import (
     CLOCK_SKEW,
+    CorrectionRefused,
     IncidentDeps,
     IncidentReport,
     LoggedIncident,
@@ -81,6 +86,8 @@ FORM_LABELS = {
     "(body)": "The form",
 }
 """The form's fields as its labels name them: a refused form names the field the person sees."""
+CORRECT_FIELD = "correct"
+"""The form's hidden field naming the report it corrects ("Correct this report"; a form's only, not the JSON API's)."""
 FUTURE = "the time is in the future"
 PLAIN_PROBLEMS = (
     ("String should have at least ", "write at least "),
@@ -218,6 +225,8 @@ class Read(NamedTuple):
     """The job named was taken as typed: Plex's jobs could not be read (slow or down)."""
     typed: dict[str, Any]
     """What was sent, to fill the form in again if it is refused later (`ResendRefused`)."""
+    corrects: str | None
+    """The report the form corrects (`CORRECT_FIELD`), or None."""
 
 
 def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> Read:
@@ -228,12 +237,15 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> Read:
     document: dict[str, Any] = {}
     unused = False
     unchosen: list[FieldProblem] = []
+    corrects = None
     try:
         if content_type == MULTIPART:
             document, audio = _multipart(_raw_body(), app.current_event.headers.get("content-type") or "")
         else:
             document = read_document(app.current_event.decoded_body, is_form)
             audio = None if is_form else _recording(document)
+        if is_form:
+            corrects = str(document.pop(CORRECT_FIELD, "") or "").strip() or None
         unused = audio is not None and deps.transcribe is None and bool(str(document.get("narrative") or "").strip())
         if audio is not None and not unused:
             document = _with_transcript(document, audio, deps)
@@ -241,9 +253,9 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> Read:
             unchosen = [FieldProblem(field="kind", problem="Field required")]  # (the JSON API keeps its default)
         report = IncidentReport.model_validate(document)
     except Refused as refused:
-        raise Refused(refused.status, refused.problems, document) from None
+        raise Refused(refused.status, refused.problems, _kept(document, corrects)) from None
     except ValueError as error:  # a ValidationError too: each field named
-        raise Refused(400, [*unchosen, *field_problems(error)], document) from None
+        raise Refused(400, [*unchosen, *field_problems(error)], _kept(document, corrects)) from None
     problems = [*unchosen]
     when = report.occurred_at
     if when is not None and (when if when.tzinfo else when.replace(tzinfo=deps.zone)) > deps.clock() + CLOCK_SKEW:
@@ -258,8 +270,13 @@ def _report(is_form: bool, content_type: str, deps: IncidentDeps) -> Read:
         except UnknownJobError as error:
             problems.append(FieldProblem(field="job_no", problem=str(error)))
     if problems:
-        raise Refused(400, problems, document)
-    return Read(report, unused, unchecked, document)
+        raise Refused(400, problems, _kept(document, corrects))
+    return Read(report, unused, unchecked, document, corrects)
+
+
+def _kept(document: dict[str, Any], corrects: str | None) -> dict[str, Any]:
+    """What was typed, with the report the form corrects: a refused form still corrects it when sent again."""
+    return {**document, CORRECT_FIELD: corrects} if corrects else document
 
 
 def _raw_body() -> bytes:
@@ -281,7 +298,7 @@ def log() -> Response[str]:
             return html_page(403, "Refused", [REFUSAL])
         return json_response(403, ApiProblem(message=API_REFUSAL))
     try:
-        report, unused, unchecked, sent = _report(is_form, content_type, context.deps)
+        report, unused, unchecked, sent, corrects = _report(is_form, content_type, context.deps)
     except Refused as refused:
         logger.info("incident refused", fields=[p.field for p in refused.problems], status=refused.status)
         lines = [form_line(problem) for problem in refused.problems]
@@ -289,7 +306,12 @@ def log() -> Response[str]:
             refused.status, ApiProblem(message="invalid incident report", errors=refused.problems)
         )
     try:
-        logged = log_incident(context.deps, report, reporter, job_unchecked=unchecked)
+        logged = log_incident(context.deps, report, reporter, job_unchecked=unchecked, corrects=corrects)
+    except CorrectionRefused as error:  # the form again, correcting nothing: sent again, it is a report of its own
+        logger.info("incident correction refused", status=error.status)
+        return _refused(context, is_form, error.status, [str(error)], sent) or json_response(
+            error.status, ApiProblem(message=str(error))
+        )
     except ResendRefused as error:
         logger.info("incident resend refused: its earlier report was closed first")
         return _refused(context, is_form, 409, [str(error)], sent) or json_response(409, ApiProblem(message=str(error)))
@@ -315,7 +337,7 @@ def _refused(
     if not is_form:
         return None
     event = app.current_event
-    kept = {k: v for k, v in typed.items() if k in FORM_LABELS and isinstance(v, str)}
+    kept = {k: v for k, v in typed.items() if (k in FORM_LABELS or k == CORRECT_FIELD) and isinstance(v, str)}
     refusal = FormRefusal(status, lines, kept, stage_base(event), event.request_context.authorizer)
     return context.form_page(refusal, context.deps)
 

@@ -1,21 +1,25 @@
 """Logging an incident or near miss: code it, extract what the text says, record it, and send the codes
 the model is not sure of to the EHS lead's review queue; their corrections become training data.
 
-`log_incident(deps, report, reporter)` is the capability's `run`: the narrative is coded (OIICS, with
-calibrated confidences: `classifier`) and read (`extraction`); one `recommendation` audit event of kind
-`incident_coding` records it all. Auto-coded incidents are recorded as `logged` (filled in, nothing to
-decide); the others as `pending_approval`, which puts them in the review queue (the pilot scope may hold
-them back, as for every kind). Without a model every incident goes for review. The incident's id is
-stable over (reporter, narrative, time, and the kind, workcenter, department, shift and job chosen), so a
-form sent twice records one incident. A resend that changes one of those is the reporter's correction: a report
-of its own that replaces the earlier live one of the same text and time (`earlier_reports`; payload `replaces`),
-which is closed as superseded once the resend is recorded (an `expired` event naming it, `audit.events.replaced`):
-it leaves the EHS queue, and its page refuses any decision (`replacement`). The closing takes the earlier report's
-next answer id (`withdrawal.answer_id`), as a decision and a withdrawal do, so of a resend, a withdrawal and a decision
-of the same report at the same moment the audit store's conditional write records one answer (`close_replaced`); a
-resend that finds the report withdrawn already is refused (`ResendRefused`), nothing recorded. A report the EHS lead
-(or the queue) decided is never replaced: the resend is recorded as a report of its own asking the EHS lead to correct
-it (payload `asks_to_correct`; ux_s13 #16), as a withdrawal is refused once decided; its codes are not confirmed while
+`log_incident(deps, report, reporter)` is the capability's `run`: the narrative is coded (OIICS, with calibrated
+confidences: `classifier`) and read (`extraction`); one `recommendation` audit event of kind `incident_coding`
+records it all. Auto-coded incidents are recorded as `logged` (filled in, nothing to decide); the others as
+`pending_approval`, which puts them in the review queue (the pilot scope may hold them back, as for every kind).
+Without a model every incident goes for review. The incident's id is stable over (reporter, narrative, time, and the
+kind, workcenter, department, shift and job chosen), so a form sent twice records one incident. A resend that
+changes one of those is the reporter's correction: a report of its own that replaces the earlier live one of the
+same text and time (`earlier_reports`; payload `replaces`), which is closed as superseded once the resend is
+recorded (an `expired` event naming it, `audit.events.replaced`): it leaves the EHS queue, and its page refuses any
+decision (`replacement`). A report sent from the form's "Correct this report" names the report it corrects
+(`corrects`): that one, the sender's own (`corrected_report`), is the one it replaces, whatever its text, time and
+age (review_s16 #4: a time with seconds, a narrative whose line endings the browser changed, or a report older than
+`RESEND_WINDOW` matched nothing, so the copy became a second live report); the same rules apply to it (decided,
+withdrawn, replaced) as to a match of the same text and time. The closing takes the earlier report's next answer id
+(`withdrawal.answer_id`), as a decision and a withdrawal do, so of a resend, a withdrawal and a decision of the same
+report at the same moment the audit store's conditional write records one answer (`close_replaced`); a resend that
+finds the report withdrawn already is refused (`ResendRefused`), nothing recorded. A report the EHS lead (or the
+queue) decided is never replaced: the resend is recorded as a report of its own asking the EHS lead to correct it
+(payload `asks_to_correct`; ux_s13 #16), as a withdrawal is refused once decided; its codes are not confirmed while
 that report stands (`decided_standing`).
 
 `correct_codes` is the EHS lead's answer on the incident's page: the codes as they should be and what
@@ -377,18 +381,52 @@ def close_replaced(
     raise AuditConflictError(answer_id(earlier_id, None), RECORD_PREFIX + earlier_id)
 
 
-def closed_first_words(closing: AuditEvent, zone: tzinfo) -> str:
-    """What closed a report before a resend could replace it, as its reporter is told (`ResendRefused`)."""
+def closed_words(closing: AuditEvent, zone: tzinfo) -> str:
+    """What closed a report, and when: "replaced by your corrected report inc-… at …", "withdrawn by … at …: why"."""
     at = closing.occurred_at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M")
     if replaced(closing):
-        what = f"replaced by your corrected report {closing.payload.get(SUPERSEDED_BY)} at {at}"
-    else:
-        words = closing_words(closing)
-        what = f"{words[0].lower()}{words[1:]} at {at}: {(withdrawal(closing) or {}).get('reason')}"
+        return f"replaced by your corrected report {closing.payload.get(SUPERSEDED_BY)} at {at}"
+    words = closing_words(closing)
+    return f"{words[0].lower()}{words[1:]} at {at}: {(withdrawal(closing) or {}).get('reason')}"
+
+
+def closed_first_words(closing: AuditEvent, zone: tzinfo, corrects: str | None = None) -> str:
+    """What closed a report before a resend could replace it, as its reporter is told (`ResendRefused`); `corrects`:
+    the report they chose to correct ("Correct this report"), which may have been closed long before."""
+    if corrects is not None:
+        return (
+            f"Not recorded: the report you are correcting was {closed_words(closing, zone)}, so nothing is left to "
+            "correct. Send this one as a new report to record it as a report of its own."
+        )
     return (
-        f"Not recorded: your earlier report of the same text and time was {what}, a moment before this one came. "
-        "Send it again to record it as a report of its own."
+        f"Not recorded: your earlier report of the same text and time was {closed_words(closing, zone)}, a moment "
+        "before this one came. Send it again to record it as a report of its own."
     )
+
+
+class CorrectionRefused(Exception):
+    """A report sent to correct a named one (`log_incident(corrects=...)`, the form's "Correct this report") that it
+    may not correct: no such report (404), or someone else's (403); nothing recorded. The message says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def corrected_report(audit: AuditStore, corrects: str, reporter: str) -> AuditEvent:
+    """The report `reporter` chose to correct (`corrects`, its id), or CorrectionRefused: a report is corrected by
+    the person who sent it only (as only they are offered "Correct this report"; the EHS lead corrects its codes on
+    its page)."""
+    found = opening(audit, corrects)
+    if found is None:
+        raise CorrectionRefused(404, f"There is no report {corrects} to correct.")
+    if found.actor != reporter:
+        raise CorrectionRefused(
+            403,
+            "The report you are correcting was sent by someone else, and only the person who sent a report can "
+            "correct it: send yours as a new report to record it as a report of its own.",
+        )
+    return found
 
 
 def replacement(audit: AuditStore, identifier: str) -> AuditEvent | None:
@@ -459,11 +497,20 @@ def _note(report: IncidentReport, codes: list[CodingOut], auto: bool, unhurt: bo
 
 
 def log_incident(
-    deps: IncidentDeps, report: IncidentReport, reporter: str, *, job_unchecked: bool = False
+    deps: IncidentDeps,
+    report: IncidentReport,
+    reporter: str,
+    *,
+    job_unchecked: bool = False,
+    corrects: str | None = None,
 ) -> LoggedIncident:
     """Code, read and record one report (see the module docstring); `job_unchecked`: its job was taken as typed
-    (Plex's jobs could not be read), kept with it for the EHS lead to check."""
+    (Plex's jobs could not be read), kept with it for the EHS lead to check; `corrects`: the id of the reporter's
+    report this one corrects (the form's "Correct this report"), replaced whatever its text and time
+    (`corrected_report`: CorrectionRefused for someone else's); without it, their report of the same text and time."""
     now = deps.clock()
+    if corrects is not None:
+        corrected_report(deps.audit, corrects, reporter)
     if report.occurred_at is not None and report.occurred_at.tzinfo is None:
         report = report.model_copy(update={"occurred_at": report.occurred_at.replace(tzinfo=deps.zone)})
     places = deps.places or deps.plant_choices().places
@@ -476,7 +523,7 @@ def log_incident(
     place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
     status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
     identifier = incident_id(reporter, report, now)
-    earlier, decided = _earlier_standing(deps, reporter, report, identifier, now)
+    earlier, decided = _earlier_standing(deps, reporter, report, identifier, now, corrects)
     version = classifier.version if classifier else NO_MODEL
     extraction = _jsonable(asdict(found))
     payload: dict[str, Any] = {
@@ -538,21 +585,30 @@ def log_incident(
 
 
 def _earlier_standing(
-    deps: IncidentDeps, reporter: str, report: IncidentReport, identifier: str, now: datetime
+    deps: IncidentDeps,
+    reporter: str,
+    report: IncidentReport,
+    identifier: str,
+    now: datetime,
+    corrects: str | None = None,
 ) -> tuple[list[str], list[str]]:
     """The reports `identifier` replaces (read, nothing closed yet: `_close_earlier` closes them once it is recorded),
-    with the decided ones it asks the EHS lead to correct instead: the same report sent again names what it named when
+    with the decided ones it asks the EHS lead to correct instead: the report `corrects` names, else the reporter's
+    live reports of the same text and time (`earlier_reports`); the same report sent again names what it named when
     first recorded; ResendRefused when each was closed first by something else (nothing left to replace or correct)."""
     recorded = opening(deps.audit, identifier)
     if recorded is not None:
         named = [str(earlier) for earlier in recorded.payload.get("replaces") or []]
         return named, [str(decided) for decided in recorded.payload.get("asks_to_correct") or []]
-    found = [i for i in earlier_reports(deps.audit, reporter, report, now, identifier) if i != identifier]
+    if corrects is not None:  # named by the reporter: no text, time or RESEND_WINDOW to match (review_s16 #4)
+        found = [corrects] if corrects != identifier else []
+    else:
+        found = [i for i in earlier_reports(deps.audit, reporter, report, now, identifier) if i != identifier]
     first = {i: c for i in found if (c := in_the_way(deps.audit, i, identifier)) is not None}
     decided = [i for i, c in first.items() if c.event_type is AuditEventType.DECISION]
     closed = [c for i, c in first.items() if i not in decided]
     if closed and len(closed) == len(found):  # nothing left to replace: the reporter is told what came first
-        raise ResendRefused(closed_first_words(closed[0], deps.zone))
+        raise ResendRefused(closed_first_words(closed[0], deps.zone, corrects))
     return [i for i in found if i not in first], decided
 
 

@@ -36,12 +36,15 @@ def form_context(
     problems: list[str] | None = None,
     *,
     spoken: bool,
+    correcting: str | None = None,
 ) -> dict[str, Any]:
     """What `incident_form.html` needs beside the layout: the latest time it takes (now, plant time), the
-    plant's values to choose from, what was typed and the problems, and whether a recording is transcribed here
-    (`spoken`: the form offers one only then; ux_s14 #18: an operator learnt after sending that it was not)."""
+    plant's values to choose from, what was typed and the problems, whether a recording is transcribed here
+    (`spoken`: the form offers one only then; ux_s14 #18: an operator learnt after sending that it was not), and the
+    report the form corrects (`correcting`: sent with it as `correct`, so that report is the one replaced)."""
     return {
         "spoken": spoken,
+        "correcting": correcting,
         "title": TITLE,
         "page": "incidents",
         "latest": now.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
@@ -67,6 +70,7 @@ def refused_form_page(refusal: FormRefusal, deps: IncidentDeps) -> Response[str]
             refusal.typed,
             refusal.problems,
             spoken=deps.transcribe is not None,
+            correcting=refusal.typed.get("correct"),
         ),
     )
     return Response(status_code=refusal.status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS))

@@ -55,13 +55,17 @@ from plexlabor.incidents.service import (
     CONFIRMED_VIA,
     GROUP_TITLES,
     CodeCorrectionError,
+    CorrectionRefused,
     KeptPlantChoices,
     PlantChoices,
+    closed_words,
     confirmation_defaults,
     confirmed_decision,
     correct_codes,
+    corrected_report,
     decided_standing,
     decisions_of,
+    in_the_way,
     opening,
     read_codes,
     read_confirmation,
@@ -189,7 +193,6 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         **_duplicate_of(page, withdrawn),
         "may_withdraw": _withdraws(page.viewer, event) and refusal(history, str(event.finding_id)) is None,
         "may_correct": may_correct(page.viewer, event) and closing is None and withdrawn is None,
-        "reporter": event.actor == page.viewer.user_id,
         "may_set_aside": coder and set_aside_refusal(history, str(event.finding_id)) is None,
         "set_aside": {},
         "replaced_by": closing,
@@ -465,38 +468,53 @@ spoken_reports = PerEnvironment(SpokenReportSettings, lambda settings: bool(sett
 
 @app.get("/incidents/new")
 def incident_form() -> Response[str]:
-    """The incident form; `?correct=<incident id>`: filled in as the viewer sent that report ("Correct this report")."""
+    """The incident form; `?correct=<incident id>`: filled in as the viewer sent that report ("Correct this report"),
+    and sent with its id, so that report is the one replaced (`service.log_incident(corrects=...)`); 404/403 for no
+    such report or someone else's, 409 for one withdrawn, set aside or replaced already, each saying why."""
     page = Page(_deps())
     correcting = _query().get("correct")
     typed = None
     if correcting:
-        found = opening(page.deps.review.audit, correcting)
-        typed = as_sent(found, page.deps.zone) if found is not None and may_correct(page.viewer, found) else None
-        if typed is None:
-            message = "No such report of yours to correct, or it gives no time (withdraw it and send it again)."
+        audit = page.deps.review.audit
+        seen = opening(audit, correcting)
+        if seen is None or not _may_see(page.viewer, seen):  # a report they may not see is not named to them
+            message = "No such report to correct."
             return page.render("message.html", 404, title="Not found", page="incidents", message=message)
-    context = form_context(page.deps.zone, page.deps.review.clock(), _choices(), typed, spoken=spoken_reports())
-    return page.render("incident_form.html", correcting=correcting, **context)
+        try:
+            found = corrected_report(audit, correcting, page.viewer.user_id)
+        except CorrectionRefused as refused:
+            return page.render(
+                "message.html", refused.status, title="Not yours", page="incidents", message=str(refused)
+            )
+        closed = in_the_way(audit, correcting, "")
+        if closed is not None and closed.event_type is not AuditEventType.DECISION:
+            message = f"This report was {closed_words(closed, page.deps.zone)}: there is nothing left to correct."
+            back = {"path": f"/incidents/{correcting}", "label": "Open the report"}
+            return page.render(
+                "message.html", 409, title="Nothing to correct", page="incidents", message=message, back=back
+            )
+        typed = as_sent(found, page.deps.zone)
+    context = form_context(
+        page.deps.zone, page.deps.review.clock(), _choices(), typed, spoken=spoken_reports(), correcting=correcting
+    )
+    return page.render("incident_form.html", **context)
 
 
 def may_correct(viewer: Viewer, event: AuditEvent) -> bool:
-    """Whether the viewer may send a corrected copy of the report (ux_s16 #10): its reporter, when it gives its time,
-    since a resend replaces (or asks the EHS lead to correct) their report of the same text and time only
-    (`service.same_report`; one without a time, only within the minute it was received)."""
-    return event.actor == viewer.user_id and bool((event.payload.get("incident") or {}).get("occurred_at"))
+    """Whether the viewer may send a corrected copy of the report (ux_s16 #10): its reporter (`corrected_report`);
+    the copy names the report it corrects, so it replaces it whatever its text and time (review_s16 #4)."""
+    return event.actor == viewer.user_id
 
 
-def as_sent(event: AuditEvent, zone: tzinfo) -> dict[str, str] | None:
-    """The form's fields as the report was sent (its time in plant time, to the minute as the form sends it), for a
-    corrected copy that keeps its text and time; None for a report that gives no time."""
+def as_sent(event: AuditEvent, zone: tzinfo) -> dict[str, str]:
+    """The form's fields as the report was sent: its time in plant time, to the minute as the form takes it (none
+    for a report that gives no time)."""
     sent = event.payload.get("incident") or {}
     when = _moment(sent.get("occurred_at"), zone)
-    if when is None:
-        return None
     fields = ("narrative", "kind", "workcenter_code", "department", "shift_code", "job_no")
     return {
         **{name: str(sent[name]) for name in fields if sent.get(name)},
-        "occurred_at": when.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        **({"occurred_at": when.astimezone(zone).strftime("%Y-%m-%dT%H:%M")} if when is not None else {}),
     }
 
 
