@@ -16,10 +16,11 @@ from moto import mock_aws
 from functions.crew_replan import handler as crew_replan
 from plexlabor.audit import AuditEventType, InMemoryAuditStore
 from plexlabor.audit.errors import AuditUnavailableError
+from plexlabor.audit.events import stable_event_id
 from plexlabor.crew import delivery, wiring
 from plexlabor.crew.delivery import replan_delivered
 from plexlabor.crew.messages import DROPPED, ReplanMessage
-from plexlabor.crew.replanning import recorded
+from plexlabor.crew.replanning import applied_event, dropped_event, recorded
 from plexlabor.crew.suggestions import DayReader
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.sqs import SqsJsonSender
@@ -151,3 +152,18 @@ def test_a_dropped_replan_is_recorded_once_for_its_shift_and_never_applied_again
     day = DayReader(store, applied=True).read(DAY, NOW)  # crew_replan's reader
     assert [e.event_id for e in day.applied] == [event.event_id]
     assert recorded(day, DAY, "1") == []
+
+
+def test_a_dropped_event_is_the_shifts_replan_event_with_its_own_id() -> None:
+    # review_s16 #7: one construction for both (`replanning._replan_event`); the ids stay those already in the table
+    applied, dropped = applied_event(CALL_OFF, NOW), dropped_event(CALL_OFF, ValueError("no workcenter"), NOW)
+    assert applied.event_id == stable_event_id(CALL_OFF.identity(), "replan")
+    assert dropped.event_id == stable_event_id(CALL_OFF.identity(), "replan", "dropped")
+    assert (dropped.record_key, dropped.event_type, dropped.status, dropped.actor, dropped.employee_id) == (
+        applied.record_key,
+        applied.event_type,
+        applied.status,
+        applied.actor,
+        applied.employee_id,
+    )
+    assert dropped.payload == applied.payload | {DROPPED: {"error": "ValueError", "reason": "no workcenter"}}

@@ -228,17 +228,10 @@ def applied_event(
         seat: {"at": format_audit_time(undone.occurred_at), "by": undone.actor}
         for seat, undone in (not_in_plex or {}).items()
     }
-    return AuditEvent(
-        record_key=f"crew-shifts:{message.day.isoformat()}/{message.shift}",
-        event_id=stable_event_id(message.identity(), AuditEventType.REPLAN.value),
-        event_type=AuditEventType.REPLAN,
-        status=AuditStatus.APPLIED,
-        occurred_at=now,
-        actor=REPLAN_ACTOR,
-        employee_id=message.employee_id,
-        payload={"kind": REPLAN_KIND, "plan_day": message.day.isoformat(), "shift_code": message.shift}
-        | _about(message)
-        | ({"replan_unplaced": unplaced} if unplaced else {})
+    return _replan_event(
+        message,
+        now,
+        ({"replan_unplaced": unplaced} if unplaced else {})
         | ({NOT_IN_PLEX: withdrawn} if withdrawn else {})
         | ({NO_SEAT: True} if no_seat else {}),
     )
@@ -254,9 +247,17 @@ def dropped_event(message: ReplanMessage, error: Exception, now: datetime) -> Au
     shift's record, as `applied_event`'s, naming the event (`replan_*`, `_about`) and the error (`DROPPED`); never
     applied again (`recorded` skips it). Its status is `applied` (the only status of a `replan` event: the message was
     dealt with), its payload says how. Its id is stable per message: a redelivery records it once."""
+    error_words = {"error": type(error).__name__, "reason": str(error)[:DROPPED_TEXT_LIMIT]}
+    return _replan_event(message, now, {DROPPED: error_words}, "dropped")
+
+
+def _replan_event(message: ReplanMessage, now: datetime, details: dict[str, Any], *id_parts: str) -> AuditEvent:
+    """A `replan` event of the message's shift (`crew-shifts:<day>/<shift>`, status `applied`, by crew_replan), naming
+    the event (`_about`) and adding `details`; its id is stable per message and `id_parts` (`applied_event`,
+    `dropped_event`)."""
     return AuditEvent(
         record_key=f"crew-shifts:{message.day.isoformat()}/{message.shift}",
-        event_id=stable_event_id(message.identity(), AuditEventType.REPLAN.value, "dropped"),
+        event_id=stable_event_id(message.identity(), AuditEventType.REPLAN.value, *id_parts),
         event_type=AuditEventType.REPLAN,
         status=AuditStatus.APPLIED,
         occurred_at=now,
@@ -264,7 +265,7 @@ def dropped_event(message: ReplanMessage, error: Exception, now: datetime) -> Au
         employee_id=message.employee_id,
         payload={"kind": REPLAN_KIND, "plan_day": message.day.isoformat(), "shift_code": message.shift}
         | _about(message)
-        | {DROPPED: {"error": type(error).__name__, "reason": str(error)[:DROPPED_TEXT_LIMIT]}},
+        | details,
     )
 
 
