@@ -159,3 +159,18 @@ def test_a_coding_let_go_is_not_chosen_by_hand_and_overrides_nothing() -> None:
     [row] = compute_kpis(store, clock=lambda: LATER).by_kind
     # Then the coding is no choice made, and the stretch was rejected, not overridden
     assert (row.chosen_by_hand, row.rejected, row.overridden) == (0, 1, 0)
+
+
+def test_the_seats_of_a_short_seat_group_decided_at_once_are_one_action_of_its_reviewer() -> None:
+    # Given a 3-seat group approved with one click (each seat's decision names the group: review_s16 #8), and a punch
+    store = InMemoryAuditStore()
+    for seat in ("seat-1", "seat-2", "seat-3"):
+        _suggest(store, seat, "crew_unstaffed", "crew-milp-2026.11")
+        _decide(store, seat, 4, True, group="short-seats~2026-03-03~1~WC-10")
+    _suggest(store, "punch-1", "punch_finding", "rules")
+    _decide(store, "punch-1", 6, True)
+    # When the KPIs are computed
+    [day] = compute_kpis(store, clock=lambda: LATER).by_reviewer_day
+    # Then the reviewer took two actions, not four, and the group's time is counted once
+    assert day.decided == 2
+    assert day.minutes == pytest.approx(1 + 2)

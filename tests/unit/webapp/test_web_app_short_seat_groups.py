@@ -6,6 +6,7 @@ board's "Decide it" leads to it and marks each seat as decided; a seat's own pag
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,6 +14,7 @@ import pytest
 
 from plexlabor.audit import AuditEvent, AuditEventType
 from plexlabor.audit.errors import AuditError
+from plexlabor.review.kpis import compute_kpis
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, recommendation, web_deps
 from tests.unit.webapp.test_web_app_crew import DAY, board_world
@@ -332,3 +334,25 @@ def test_a_group_decided_part_way_in_bulk_is_named_with_how_many_seats_were_deci
     assert f"Short seats (1), WC-10 · shift 1 · Wed 2026-03-04: {partly}" in flash
     assert "not decided" not in flash
     assert _decisions(world, "crew-0003") == [("approved", "jobs:crew-0003", None)]
+
+
+def test_a_group_decided_once_is_one_action_of_its_reviewer_in_the_kpis(world: World, lambda_context: Any) -> None:
+    # review_s16 #8: each seat's decision counted as an item decided (a 3-seat group: 3 items, 2 in milliseconds)
+    _third_seat(world)
+    deps = web_deps(world)
+    approve = {"action": "approve", "seat": SEATS}
+    assert call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form=approve)["statusCode"] == 303
+    world.clock.advance(minutes=2)
+    alone = {"action": "approve"}  # ASM-02's seat decided on its own page: an action of its own
+    assert call_web(deps, "POST", "/items/crew-0011", PLANNER, lambda_context, form=alone)["statusCode"] == 303
+
+    [day] = compute_kpis(world.audit, clock=lambda: world.clock() + timedelta(hours=1)).by_reviewer_day
+
+    assert day.decided == 2
+    groups = {
+        seat: e.payload.get("group")
+        for seat in SEATS
+        for e in world.audit.for_finding(seat)
+        if e.status.value == "approved"
+    }
+    assert groups == dict.fromkeys(SEATS, WC10)  # each seat's decision names the group it was decided with

@@ -37,6 +37,7 @@ from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditSta
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import replaced
 from plexlabor.platform.clock import utc_now
+from plexlabor.review.groups import GROUP_KEY
 from plexlabor.review.items import PUNCH, ReviewItem, item_from_event
 from plexlabor.review.queue import ReviewQueue, Viewer
 from plexlabor.validation.findings import Finding
@@ -170,11 +171,13 @@ class ReviewService:
         reason: str | None,
         correction: dict[str, Any] | None = None,
         seats: Collection[str] = (),
+        *,
+        group: str | None = None,
     ) -> Outcome:
         """Record `viewer`'s decision on one item (raises the approval errors, e.g. a missing reason);
         `correction` is a punch finding's suggested correction as they edited it (`review.edits`); `seats` the seats
-        of a group the page showed (`_decide_group`). The item leaves this container's queue at once
-        (`ReviewQueue.mark_closed`)."""
+        of a group the page showed (`_decide_group`); `group` the group a seat is decided with, kept in its decision
+        (`GROUP_KEY`). The item leaves this container's queue at once (`ReviewQueue.mark_closed`)."""
         item = self.queue.item(viewer, item_id)
         if item is None:
             raise ItemNotFoundError("this suggestion is no longer open, or it is not yours to decide")
@@ -219,11 +222,12 @@ class ReviewService:
         # a kind Plex gets, when the item proposes something to write
         written = decision.action is ApprovalAction.APPROVE and item.kind in WRITTEN_KINDS and item.proposed is not None
         recommended = Recommended(item_id, item.record_key, item.kind, item.employee_id, item.model_version)
+        event = recommendation_decision(recommended, decision, self.clock(), "queue")
+        if group is not None:  # one action of its reviewer with the group's other seats (`review.kpis`)
+            event = event.model_copy(update={"payload": {**event.payload, GROUP_KEY: group}})
         with self._holding(item if decision.action is ApprovalAction.APPROVE else None, viewer):
             return self._record(
-                decision,
-                RecommendationWriteback(item_id=item_id, decision=decision) if written else None,
-                recommendation_decision(recommended, decision, self.clock(), "queue"),
+                decision, RecommendationWriteback(item_id=item_id, decision=decision) if written else None, event
             )
 
     def _decide_group(
@@ -241,7 +245,7 @@ class ReviewService:
         decided, failures = 0, []
         for member in group.members:  # each on its own: one that fails leaves the others decided (review_s16 #3)
             try:
-                self.decide(viewer, member.item_id, action, reason)
+                self.decide(viewer, member.item_id, action, reason, group=group.item_id)
             except ItemNotFoundError:
                 continue
             except Exception as error:

@@ -28,6 +28,10 @@ SEPARATOR = "~"
 ESCAPE = "_"
 """Begins a character of a code escaped in the id (`_part`), as `%` does in a URL."""
 
+GROUP_KEY = "group"
+"""In the payload of a seat's decision made with its group: the group's id (its decisions are one action of their
+reviewer, `review.kpis`; review_s16 #8)."""
+
 GroupKey = tuple[date, str, str]
 """(day, shift code, workcenter code)."""
 

@@ -58,6 +58,7 @@ from plexlabor.audit.paging import read_to_end
 from plexlabor.audit.store import AuditStore
 from plexlabor.audit.validations import PUNCH_RESOURCES, DayCount, ValidationCounts, resource_of
 from plexlabor.platform.clock import utc_now
+from plexlabor.review.groups import GROUP_KEY
 from plexlabor.review.items import PUNCH
 from plexlabor.validation.exploration import recorded_only_as_eligible
 
@@ -391,10 +392,19 @@ def _by_department(counted: list[DayCount]) -> dict[str, int]:
 
 
 def _reviewer_days(decisions: list[AuditEvent], zone: ZoneInfo) -> list[ReviewerDay]:
+    """Items decided and minutes spent per reviewer per day: one decision, one action; the seats of a short-seat group
+    decided at once (`review.groups.GROUP_KEY`) one action (review_s16 #8: a 6-seat group counted 6)."""
     days: dict[tuple[date, str], ReviewerDay] = {}
     previous: dict[str, datetime] = defaultdict(lambda: datetime.min.replace(tzinfo=zone))
+    groups: set[tuple[str, str]] = set()
     for event in decisions:
         who = event.actor
+        group = event.payload.get(GROUP_KEY)
+        if isinstance(group, str):
+            if (who, group) in groups:  # another seat of an action counted already
+                previous[who] = max(previous[who], event.occurred_at)
+                continue
+            groups.add((who, group))
         gap = event.occurred_at - previous[who]
         spent = gap if gap < SESSION_GAP else FIRST_ITEM
         previous[who] = event.occurred_at
