@@ -324,6 +324,8 @@ def test_a_supervisor_corrects_a_report_from_its_page_and_lands_on_the_replaceme
     page.wait_for_url("**/incidents/new?correct=*")
     assert page.get_by_label("What happened").input_value() == text
     assert page.get_by_label("When (plant time").input_value() == "2026-11-20T09:40"
+    # and names the report it corrects, so that one is replaced whatever its text and time (review_s16 #4)
+    assert page.locator("form.incident input[name=correct]").input_value() == sent[0]
     page.get_by_label("A near miss").check()
     page.get_by_role("button", name="Send the report").click()
     page.wait_for_url("**/incidents/inc-*")
