@@ -33,6 +33,8 @@ from plexlabor.crew.wiring import ACTOR, Dependencies
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from plexlabor.crew.models import CrewPlan
 
 
@@ -60,8 +62,17 @@ class CrewPlannerEvent(EventBridgeModel):
         return self
 
 
-def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
-    """Build the day's problem, solve it, publish the plan if asked; the JSON-safe summary."""
+REINDEX_RESERVE_S = 60.0
+"""What a run keeps of the function's time left for the rest when it reindexes after publishing (`_mark_index`): the
+reindex begins no page read nor `suggestions.REINDEX_CHUNK` events after that many seconds before the timeout."""
+
+
+def run(
+    deps: Dependencies, request: CrewPlannerEvent, remaining_s: Callable[[], float] | None = None
+) -> dict[str, Any]:
+    """Build the day's problem, solve it, publish the plan if asked; the JSON-safe summary. `remaining_s`: the
+    seconds the function has left (the Lambda context's), which bound the plan-day index's migration (`_mark_index`);
+    None: unbounded."""
     from plexlabor.crew.board import swap_candidates
     from plexlabor.crew.build import build_problem  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.optimizer import solve
@@ -88,7 +99,8 @@ def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
     if detail.publish:
         departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
         summary |= _publish(plan, deps, departments, swap_candidates(compiled, plan))
-        summary["plan_day_index"] = _mark_index(deps, request.time.astimezone(UTC).date() - timedelta(days=2))
+        first_day = request.time.astimezone(UTC).date() - timedelta(days=2)
+        summary["plan_day_index"] = _mark_index(deps, first_day, remaining_s)
     logger.info("crew planned", **summary)
     metrics.add_metric(name="CrewSeatsUnstaffed", unit=MetricUnit.Count, value=summary["unstaffed_seats"])
     metrics.add_metric(name="CrewPlanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
@@ -107,18 +119,22 @@ def _neighbours(deps: Dependencies, day: date, shift: str | None) -> list[Commit
     return found
 
 
-def _mark_index(deps: Dependencies, first_day: date) -> str:
+def _mark_index(deps: Dependencies, first_day: date, remaining_s: Callable[[], float] | None) -> str:
     """`reindex_if_unmarked` from `first_day` (the plant's yesterday may be the day before the UTC one: the day reads
     of today's shifts start there), after the plan is published, so an audit-table error here holds back no plan
-    (logged; the next run tries again). What it did, in words."""
+    (logged; the next run tries again); until `REINDEX_RESERVE_S` before the function's timeout (review_s16 lead 2: a
+    timeout retried the whole plan run), the next run going on from where it stopped. What it did, in words."""
+    deadline = None if remaining_s is None else time.monotonic() + remaining_s() - REINDEX_RESERVE_S
     try:
-        done = reindex_if_unmarked(deps.store, first_day, deps.clock(), ACTOR)
+        done = reindex_if_unmarked(deps.store, first_day, deps.clock(), ACTOR, deadline)
     except AuditError as error:
         logger.warning("plan-day index not marked", error=type(error).__name__)
         return "not marked: the audit table did not answer"
     if done is None:
         return "marked already"
-    return f"{done.added} added, {'marked' if done.complete else 'not marked: a status read was cut'}"
+    if done.complete:
+        return f"{done.added} added, marked"
+    return f"{done.added} added, not marked: cut (time or pages), the next run goes on from where it stopped"
 
 
 def plan_summary(day: date, plan: CrewPlan) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -84,6 +85,11 @@ UNINDEXED = (*OPENING, AuditStatus.APPLIED, AuditStatus.CLAIMED)
 claims): where those written before the plan-day index are found (`index_plan_days`, `_unindexed`)."""
 INDEX_RECORD = "audit-index:gsi_plan_day"
 """The record the plan-day index's markers are kept under (`mark_indexed`, `indexed_from`)."""
+PROGRESS_RECORD = "audit-index:gsi_plan_day:progress"
+"""The record where a reindex cut by its time budget keeps how far it got (`reindex_if_unmarked`: the next run goes on
+from there; a record of its own, so that `indexed_from` never takes it for a marker)."""
+REINDEX_CHUNK = 200
+"""Events given the index's key (one transaction each on DynamoDB) between two looks at a reindex's deadline."""
 CLOSING_SKEW = timedelta(minutes=5)
 """A whole read looks for the closings of the day's suggestions from this long before the first of them: a decision or
 expiry comes after the suggestion it closes, but the clocks of the functions writing them may differ a little."""
@@ -179,9 +185,11 @@ def read_status(store: AuditStore, status: AuditStatus, since: datetime) -> list
     return _status_pages(store, status, since).events
 
 
-def _status_pages(store: AuditStore, status: AuditStatus, since: datetime) -> Pages:
-    pages = read_to_end(lambda start, size: store.by_status(status, start, size), since, READ_LIMIT, READ_PAGES)
-    if not pages.complete:
+def _status_pages(store: AuditStore, status: AuditStatus, since: datetime, deadline: float | None = None) -> Pages:
+    pages = read_to_end(
+        lambda start, size: store.by_status(status, start, size), since, READ_LIMIT, READ_PAGES, deadline
+    )
+    if not pages.complete and (deadline is None or time.monotonic() <= deadline):
         logger.error(
             "crew suggestions: %s events read from %s up to %s only, not to the end (%d pages)",
             AuditStatus(status).value,
@@ -195,51 +203,129 @@ def _status_pages(store: AuditStore, status: AuditStatus, since: datetime) -> Pa
 @dataclass(frozen=True)
 class Reindexed:
     """What `reindex` did: how many crew events it gave the index's key, and whether it read every status index to
-    the end (then it marked the index: `mark_indexed`)."""
+    the end (then it marked the index: `mark_indexed`); when not, where each status index is to be read on from
+    (`reached`: status value to time, the events before it done)."""
 
     added: int
     complete: bool
+    reached: Mapping[str, datetime] = field(default_factory=dict)
 
 
-def index_plan_days(store: AuditStore, since: datetime) -> Reindexed:
+def index_plan_days(
+    store: AuditStore,
+    since: datetime,
+    *,
+    deadline: float | None = None,
+    start: Mapping[str, datetime] | None = None,
+) -> Reindexed:
     """Gives the crew events recorded from `since` on before the plan-day index existed their key of it, unchanged
     (`AuditStore.add_to_index`): the suggestions and removals from Plex (the opening statuses), the re-plans' `applied`
     events and the board's claims, read from their status indexes as a day's read found them before; how many were
-    given one (none twice: run again, it adds nothing), and whether every status index was read to the end. `reindex`
+    given one (none twice: run again, it adds nothing), and whether every status index was read to the end. Each status
+    from its `start` when later than `since` (a cut run's `reached`); no page read nor `REINDEX_CHUNK` events indexed
+    begun after `deadline` (`time.monotonic()` seconds; None: none), where it stopped kept in `reached`. `reindex`
     does it and marks the index."""
-    added, complete = 0, True
+    added, reached = 0, {}
     for status in UNINDEXED:
-        pages = _status_pages(store, status, since)
-        crew = [e for e in pages.events if e.plan_day is not None and e.kind in DAY_KINDS]
-        added += store.add_to_index(GSI_PLAN_DAY, crew)
-        complete = complete and pages.complete
-    return Reindexed(added, complete)
+        begin = max(since, (start or {}).get(status.value, since))
+        if deadline is not None and time.monotonic() > deadline:
+            reached[status.value] = begin
+            continue
+        pages = _status_pages(store, status, begin, deadline)
+        crew = sorted(
+            (e for e in pages.events if e.plan_day is not None and e.kind in DAY_KINDS), key=lambda e: e.occurred_at
+        )
+        for chunk in (crew[first : first + REINDEX_CHUNK] for first in range(0, len(crew), REINDEX_CHUNK)):
+            if deadline is not None and time.monotonic() > deadline:
+                reached[status.value] = chunk[0].occurred_at  # read on from there: those at that time again, harmless
+                break
+            added += store.add_to_index(GSI_PLAN_DAY, chunk)
+        else:
+            if not pages.complete:
+                reached[status.value] = pages.stopped_at or begin
+    return Reindexed(added, not reached, reached)
 
 
-def reindex(store: AuditStore, since: datetime, at: datetime, actor: str) -> Reindexed:
+def reindex(
+    store: AuditStore,
+    since: datetime,
+    at: datetime,
+    actor: str,
+    *,
+    deadline: float | None = None,
+    start: Mapping[str, datetime] | None = None,
+) -> Reindexed:
     """The migration of a table deployed before the plan-day index (`plexlabor crew reindex`; run it once the index is
-    active, from `PLAN_LOOKBACK` before the first day still to be re-planned or shown): `index_plan_days` from `since`,
-    then, when every status index was read to the end, the marker that the index holds every crew event from `since`
-    on (`mark_indexed`), which ends the day reads' fallback (`_unindexed`) for the days it covers. Cut short (more
-    than `READ_PAGES` pages), it marks nothing: run it again (it adds nothing twice)."""
-    done = index_plan_days(store, since)
+    active, from `PLAN_LOOKBACK` before the first day still to be re-planned or shown): `index_plan_days` from `since`
+    (each status from its `start`, until `deadline`), then, when every status index was read to the end, the marker
+    that the index holds every crew event from `since` on (`mark_indexed`), which ends the day reads' fallback
+    (`_unindexed`) for the days it covers. Cut short (more than `READ_PAGES` pages, or the deadline), it marks
+    nothing: run it again (it adds nothing twice)."""
+    done = index_plan_days(store, since, deadline=deadline, start=start)
     if done.complete:
         mark_indexed(store, since, at, actor, done.added)
     return done
 
 
-def reindex_if_unmarked(store: AuditStore, first_day: date, at: datetime, actor: str) -> Reindexed | None:
+def reindex_if_unmarked(
+    store: AuditStore, first_day: date, at: datetime, actor: str, deadline: float | None = None
+) -> Reindexed | None:
     """crew_planner's run: when no marker covers the reads of `first_day` and later days (their fallback would start
     before the earliest marker's time, or there is none: a new stack's table, or one updated to the index and not yet
-    reindexed), `reindex` from `day_since(first_day)`, a bounded read of the statuses crew events open with, from
+    reindexed), `reindex` from `day_since(first_day)`, a read of the statuses crew events open with, from
     `PLAN_LOOKBACK` before that day (on a new stack's table a few events: nothing to add). None: marked already.
     Only events at or after that time can be found by a fallback read of such a day, and those written since the
-    index existed have its key, so the marker it writes is true for every day from `first_day` on."""
+    index existed have its key, so the marker it writes is true for every day from `first_day` on.
+    Bounded by `deadline` (`time.monotonic()` seconds; review_s16 lead 2: on a large plant's table one transaction
+    per crew event of 10 days could outlast the function, and a timeout retried the whole plan run): cut there, it
+    marks nothing and keeps how far each status index got (`PROGRESS_RECORD`), and the next run goes on from there
+    (`_progress`) rather than from the start, until one reads to the end and marks."""
     since = day_since(first_day)
     known = indexed_from(store)
     if known is not None and known <= since:
         return None
-    return reindex(store, since, at, actor)
+    done = reindex(store, since, at, actor, deadline=deadline, start=_progress(store, since))
+    if not done.complete:
+        _keep_progress(store, since, done, at, actor)
+    return done
+
+
+def _progress(store: AuditStore, since: datetime) -> dict[str, datetime]:
+    """Where the last cut `reindex_if_unmarked` got to, per status (`_keep_progress`), when it read from `since` or
+    earlier (what it did from there on is done for a read from `since`); empty when none did."""
+    kept = [
+        e
+        for e in store.history(PROGRESS_RECORD)
+        if e.payload.get("index") == GSI_PLAN_DAY and datetime.fromisoformat(str(e.payload["since"])) <= since
+    ]
+    if not kept:
+        return {}
+    reached = max(kept, key=lambda e: e.occurred_at).payload["reached"]
+    return {status: datetime.fromisoformat(str(at)) for status, at in reached.items()}
+
+
+def _keep_progress(store: AuditStore, since: datetime, done: Reindexed, at: datetime, actor: str) -> None:
+    """Records how far a cut `reindex_if_unmarked` got (`PROGRESS_RECORD`; its id stable per position, so a rerun
+    that got no further records it once)."""
+    reached = {status: t.astimezone(UTC).isoformat() for status, t in sorted(done.reached.items())}
+    position = ",".join(f"{status}={t}" for status, t in reached.items())
+    append_once(
+        store,
+        AuditEvent(
+            record_key=PROGRESS_RECORD,
+            event_id=stable_event_id(PROGRESS_RECORD, since.astimezone(UTC).isoformat(), position),
+            event_type=AuditEventType.INDEXED,
+            status=AuditStatus.INDEXED,
+            occurred_at=at,
+            actor=actor,
+            payload={
+                "index": GSI_PLAN_DAY,
+                "since": since.astimezone(UTC).isoformat(),
+                "reached": reached,
+                "added": done.added,
+            },
+        ),
+    )
 
 
 def mark_indexed(store: AuditStore, since: datetime, at: datetime, actor: str, added: int = 0) -> AuditEvent:
