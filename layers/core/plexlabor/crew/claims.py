@@ -51,7 +51,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT
 from plexlabor.audit.errors import AuditConflictError, AuditError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import CALL_OFF_REASONS
+from plexlabor.crew.messages import CALL_OFF_REASONS, DROPPED
 from plexlabor.crew.removals import back_in_plex
 from plexlabor.crew.suggestions import CLAIM_KIND, seat_end
 from plexlabor.platform.clock import utc_now
@@ -106,18 +106,14 @@ class Claim:
         mine = self.end or self.start
         return self.start is not None and mine is not None and self.start < end and start < mine
 
-    def rules_out(self, day: date, shift: str, start: datetime, end: datetime) -> bool:
-        """Whether this call-off rules out a seat of another shift (`shift` of `day`, `start`–`end`): the seat
-        overlaps or touches the shift called off (its span on the board, `start`–`end` of the call-off) and is not
-        over by the call-off, as crew_replan's `stretches.with_call_offs` bars it (ux_s16 #2)."""
-        return (
-            self.what == "call_off"
-            and (self.day, self.shift) != (day, shift)
-            and self.start is not None
-            and self.end is not None
-            and next_to(start, end, self.start, self.end) is not None
-            and end > self.at
-        )
+    def rules_out(self, day: date, shift: str, start: datetime, end: datetime, *, overtime: bool = True) -> bool:
+        """Whether this call-off may rule out a seat of another shift (`shift` of `day`, `start`–`end`; `overtime`:
+        it has hours outside its person's scheduled shifts) until the re-plan of that shift decides
+        (`next_to_call_off`, on the span the call-off keeps, its `start`–`end`)."""
+        if self.what != "call_off" or self.start is None or self.end is None:
+            return False
+        off = (self.day, self.shift, self.start, self.end, self.at)
+        return next_to_call_off(off, day, shift, start, end, overtime=overtime) is not None
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -180,6 +176,44 @@ def next_to(start: datetime, end: datetime, off_start: datetime, off_end: dateti
     if end <= off_start + TOUCHING:
         return "ends as that shift starts"
     return "overlaps it"
+
+
+CalledOffSpan = tuple[date, str, datetime, datetime, datetime]
+"""A call-off as the board has it: the work date and code of the shift called off, that shift's start and end on the
+board (`Board.span`), and when it was called off."""
+
+
+def next_to_call_off(
+    off: CalledOffSpan, day: date, shift: str, start: datetime, end: datetime, *, overtime: bool
+) -> str | None:
+    """How a seat of `shift` of `day` (`start`–`end`) lies against a call-off (`off`) of another shift that may rule
+    its person out of it (`next_to`'s words), or None: it does not. The one rule of the claims and the crew board
+    (`Board.next_to`): the seat has hours outside its person's scheduled shifts (`overtime`: within one of them it
+    stands), overlaps or touches the shift called off and is not over by the call-off. The board knows the shift's
+    span, not the person's Plex block of it, which crew_replan's `stretches.with_call_offs` decides on: so this holds
+    only until a re-plan of the seat's shift ran since the call-off (`replanned_after`); that re-plan closed the seat
+    if the call-off rules it out, and kept it if not (lead 5 of review_s16: a person whose block ends before the shift
+    does kept a seat starting as the shift ends, yet its Accept was refused until the call-off was undone)."""
+    off_day, off_shift, off_start, off_end, at = off
+    if (off_day, off_shift) == (day, shift) or not overtime or end <= at:
+        return None
+    return next_to(start, end, off_start, off_end)
+
+
+def replanned_after(replans: Iterable[datetime], moment: datetime) -> bool:
+    """Whether one of a shift's re-plans (when each was applied, the dropped ones left out) came after `moment`."""
+    return any(at > moment for at in replans)
+
+
+def replans_of(events: Iterable[AuditEvent]) -> list[datetime]:
+    """When each re-plan among `events` (a shift's record, `crew-shifts:<day>/<shift>`) was applied: `replan`
+    events, not those crew_replan dropped (`messages.DROPPED`)."""
+    return [e.occurred_at for e in events if e.event_type is AuditEventType.REPLAN and DROPPED not in e.payload]
+
+
+def shift_record(day: date, shift: str) -> str:
+    """The audit record of a shift's re-plans (`replanning.applied_event`)."""
+    return f"crew-shifts:{day.isoformat()}/{shift}"
 
 
 def _key(claim: Claim) -> tuple[str, str, str]:
@@ -374,8 +408,14 @@ class SeatClaims:
         def other_seat(c: Claim) -> bool:
             return c.what == "seat" and c.item_id != item_id and c.overlaps(start, end)
 
+        replans: list[list[datetime]] = []  # the seat's shift's re-plans, read once, when a call-off is next to it
+
         def ruled_out(c: Claim) -> bool:
-            return overtime and c.rules_out(day, shift, start, end)
+            if not c.rules_out(day, shift, start, end, overtime=overtime):
+                return False
+            if not replans:
+                replans.append(replans_of(self.store.history(shift_record(day, shift))))
+            return not replanned_after(replans[0], c.at)
 
         for other_day in (day - timedelta(days=1), day + timedelta(days=1)):  # the day's own log: under its lock
             entries = self._entries(person_log(other_day, employee_id))

@@ -57,7 +57,7 @@ from typing import Any
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.claims import call_offs_of, next_to
+from plexlabor.crew.claims import call_offs_of, next_to_call_off, replanned_after
 from plexlabor.crew.messages import (
     ABOUT_SOMEONE,
     CALL_OFF_REASONS,
@@ -480,8 +480,8 @@ class Board:
         return None if found is None or over_by(seat.item.evidence, found.at) else found
 
     def replanned_after(self, shift: str, moment: datetime) -> bool:
-        """Whether a re-plan of the shift was applied after `moment` (`replans`)."""
-        return any(at > moment for at in self.replans.get(shift, ()))
+        """Whether a re-plan of the shift was applied after `moment` (`replans`, `claims.replanned_after`)."""
+        return replanned_after(self.replans.get(shift, ()), moment)
 
     def ruled_out(self, shift: str, seat: Seat) -> NextTo | None:
         """The call-off of another shift that takes the person off their accepted seat (issue 16): the one its
@@ -697,23 +697,34 @@ class Board:
         return None if end is None or not segments else (min(s.start for s in segments), end)
 
     def next_to(self, shift: str, segment: Segment, employee_id: str | None, outside_hours: Any) -> NextTo | None:
-        """The call-off of another shift of the day by `employee_id` that rules out their seat at `segment` (of
-        `shift`; `outside_hours`: its hours outside their scheduled shifts): the seat is overtime (within a scheduled
-        shift of theirs it stands, as `stretches.with_call_offs` keeps it), overlaps or touches that shift (`span`)
-        and ends after the call-off (`claims.next_to`, as the approval's claim refuses it: `Claim.rules_out`); None:
-        none. The re-plan that takes them off the seat (`call_off_nearby`) may not have run yet; until it has, the
-        seat is neither accepted nor offered to them."""
-        if not employee_id or not _overtime(outside_hours):
+        """The call-off of another shift of the day by `employee_id` next to their seat at `segment` (of `shift`;
+        `outside_hours`: its hours outside their scheduled shifts), by the claims' rule (`claims.next_to_call_off` on
+        the shift's `span`: overtime overlapping or touching it, not over by the call-off); None: none. Whether a
+        re-plan of the seat's shift ran since (`NextTo.replanned`): it decided on the person's Plex block
+        (`stretches.with_call_offs`), so only until then is the seat neither accepted nor offered to them
+        (`pending`)."""
+        if not employee_id:
             return None
-        end = segment.end or segment.start
+        end, overtime = segment.end or segment.start, _overtime(outside_hours)
         for other in self.call_offs:
             off = self.called_off(other, employee_id) if other != shift else None
             span = self.span(other) if off is not None else None
-            if off is None or span is None or end <= off.at:
+            if off is None or span is None:
                 continue
-            if lies := next_to(segment.start, end, *span):
+            if lies := next_to_call_off(
+                (self.day, other, *span, off.at), self.day, shift, segment.start, end, overtime=overtime
+            ):
                 return NextTo(off, other, lies, self.replanned_after(shift, off.at))
         return None
+
+    def pending(self, shift: str, segment: Segment, employee_id: str | None, outside_hours: Any) -> NextTo | None:
+        """The call-off `next_to` finds while the re-plan of the seat's shift has not run since it: until then the
+        seat reads "re-plan pending", is not accepted (the claim refuses it too, `SeatClaims.seat`) nor offered to
+        its person; after it, the seat stands as that re-plan left it (closed if the call-off rules it out; review_s16
+        lead 5: one kept, its person's block ending before the shift does, stayed refused until the call-off's
+        undo)."""
+        near = self.next_to(shift, segment, employee_id, outside_hours)
+        return None if near is None or near.replanned else near
 
     def refusal(
         self,
@@ -733,7 +744,7 @@ class Board:
         does not refuse its own person."""
         if off := self.called_off(target.shift, employee_id):
             return f"{employee_id} is off shift {target.shift} (since {off.at.isoformat()}).", "called_off", None
-        if near := self.next_to(target.shift, target, employee_id, outside_hours):
+        if near := self.pending(target.shift, target, employee_id, outside_hours):
             reason = f"{employee_id} called off shift {near.shift}; this seat {near.lies}."
             return reason, "called_off_nearby", None
         end = target.end or target.start
