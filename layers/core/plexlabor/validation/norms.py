@@ -38,10 +38,6 @@ days, 21 by default, at most 27) before the first day the data it is given holds
 a week and a day of the person's records, reads the same recent shifts as the batch over the whole history
 for a record from about a week before the norms' date until the slice begins after it: norms older than the
 slice's first day miss the days between (the nightly refresh keeps them a day old)."""
-EARLIEST_KEPT = 20
-"""The person's this many earliest clock-ins (furthest before their shift's start) the norms keep, with when each
-day began: how often they arrived about as early before, over their whole history, which the early clock-in
-check counts (`checks.offsets._earlier_in_history`) on either path, up to this many."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +128,6 @@ class EmployeeNorms:
     buildings: dict[str, float] = field(default_factory=dict)  # share of days badged in, per building
     prior: str = ""  # for a thin history, whose habit it leans on: "the MOLD department's", "the plant's", ...
     recent: tuple[RecentShift, ...] = ()  # the person's last `RECENT_DAYS_KEPT` worked days, in order
-    earliest: tuple[tuple[float, float], ...] = ()  # (day began, clock-in offset) of their `EARLIEST_KEPT` earliest
 
 
 @dataclass
@@ -179,7 +174,6 @@ class Norms:
             },
             prior=basis,
             recent=own.recent,
-            earliest=own.earliest,
         )
 
     # ---- persistence (the nightly job writes this; the real-time path reads it) -------------------
@@ -192,7 +186,6 @@ class Norms:
                 "devices": n.devices,
                 "buildings": n.buildings,
                 **({"recent": [[r.t, r.start, r.end] for r in n.recent]} if n.recent else {}),
-                **({"earliest": [list(day) for day in n.earliest]} if n.earliest else {}),
             }
 
         return {
@@ -214,10 +207,9 @@ class Norms:
                 dict(raw.get("devices", {})),
                 dict(raw.get("buildings", {})),
                 recent=tuple(RecentShift(*shift) for shift in raw.get("recent", ())),
-                earliest=tuple((float(t), float(offset)) for t, offset in raw.get("earliest", ())),
             )
 
-        return cls(  # norms stored before roles, the plant, buildings, clocks, recent or earliest days were kept: none
+        return cls(  # norms stored before roles, the plant, buildings, clocks and recent shifts were kept: none
             data["version"],
             {k: unpack(v) for k, v in data["employees"].items()},
             {k: unpack(v) for k, v in data["departments"].items()},
@@ -246,12 +238,6 @@ def employee_norms(data: PlantData, norms: Norms, employee: str) -> EmployeeNorm
             norms.for_employee(employee, *((ref.department, ref.role) if ref else (None, None))),
         )
     return known[1]
-
-
-def _earliest(worked: list[RecentShift]) -> tuple[tuple[float, float], ...]:
-    """The `EARLIEST_KEPT` days whose clock-in was furthest before the shift's start: (day began, offset), in order."""
-    known = sorted((shift.start, shift.t) for shift in worked if shift.start is not None)[:EARLIEST_KEPT]
-    return tuple(sorted((t, start) for start, t in known))
 
 
 def _shrunk(norm: Norm | None, prior: Norm | None, enough: int) -> Norm | None:
@@ -328,7 +314,6 @@ def _norms(data: PlantData, until: float) -> Norms:
             {device: round(n / total, 4) for device, n in devices.items()} if total else {},
             buildings,
             recent=tuple(worked[-RECENT_DAYS_KEPT:]),
-            earliest=_earliest(worked),
         )
         if role and buildings:
             role_buildings[role].append(buildings)

@@ -37,8 +37,6 @@ SHARED_CEILING = 0.5  # the most confidence a deviation the department shared ma
 MANUAL_SOURCE = "Manual"  # a time-clock entry keyed or edited by hand (Plex's `source`)
 MOVING_CEILING = 0.5  # the most confidence a day that agrees with an unusual shift just before it may carry (a trend)
 AS_FAR_SHARE = 0.75  # a recent arrival at least this share as far off the habit the same way counts as as far
-HALF_AS_EARLY = 0.5  # an arrival in the person's history at least this share as far before the habit counts
-SAME_DAY = 6 * HOUR  # a day the norms keep that began this near the judged day's first clock-in is that day
 _START, _T_IN = attrgetter("start"), attrgetter("t_in")
 
 
@@ -361,11 +359,6 @@ def _offset(
             # a time a supervisor keyed or edited (Plex's source "Manual") is their correction, not a punch
             "manual": float(punch.source == MANUAL_SOURCE),
             **({} if earlier is None else {"recent_as_far": _as_far_before(earlier(), usual, deviation)}),
-            **(
-                {"history_half_as_early": _half_as_early(context, punch, usual, deviation)}
-                if at_start and early
-                else {}
-            ),
         },
         evidence={
             "offset_min": round(offset, 1),
@@ -399,18 +392,6 @@ def _as_far_before(earlier: list[float], usual: float, deviation: float) -> floa
     (docs/validation.md, "An arrival made before")."""
     direction, far = (1 if deviation > 0 else -1), AS_FAR_SHARE * abs(deviation)
     return float(sum((offset - usual) * direction >= far for offset in earlier))
-
-
-def _half_as_early(context: EmployeeContext, punch: Punch, usual: float, deviation: float) -> float:
-    """Of the earliest clock-ins the norms keep of the person (`Norms.earliest`, their whole history, up to
-    `norms.EARLIEST_KEPT`), how many lay at least `HALF_AS_EARLY` as far before their habit as this one (the judged day
-    itself left out: the batch's norms hold it): an arrival this early is a tail they have shown before, or one
-    they never came near. The same on both paths (the norms hold the history; real time's slice does not). An
-    early clock-in feature only: on the development plants it lifted early clock-in's F1 at the same false
-    findings and left late clock-in's as it was (docs/validation.md, "Early clock-in: where it loses")."""
-    far = usual - HALF_AS_EARLY * abs(deviation)
-    kept = context.norms.earliest
-    return float(sum(offset <= far and abs(t - punch.t_in) >= SAME_DAY for t, offset in kept))
 
 
 def _follows_last(policy: PunchPolicy, norm: Norm, recent: list[float], offset: float, usual: float) -> bool:
