@@ -77,11 +77,14 @@ def audit_table_on_moto(
     """A scheduled function's world on moto, for its handler end to end: fake AWS credentials,
     AUDIT_TABLE_NAME=`table` and `environment` set (None: unset), PLEXLABOR_TIMEZONE unset (the plant's
     default zone), the function's cached dependencies (`reset`) dropped before and after, and the audit
-    table created. Yields the DynamoDB client; moto stays on until the caller leaves the block."""
+    table created, and `platform.aws`'s clients forgotten before and after (a client an earlier test made
+    outside moto is not moto's: reused here it reaches for AWS). Yields the DynamoDB client; moto stays on
+    until the caller leaves the block."""
     import boto3  # here, not at the top: most tests that import this module never start moto
     from moto import mock_aws
 
     from plexlabor.audit.dynamodb import create_audit_table
+    from plexlabor.platform import aws
 
     use_fake_aws(monkeypatch)
     for name, value in {"AUDIT_TABLE_NAME": table, "PLEXLABOR_TIMEZONE": None, **environment}.items():
@@ -90,11 +93,13 @@ def audit_table_on_moto(
         else:
             monkeypatch.setenv(name, value)
     reset()
+    aws.reset()
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
         create_audit_table(client, table)
         yield client
     reset()
+    aws.reset()
 
 
 def make_finding(**fields: Any) -> Finding:
