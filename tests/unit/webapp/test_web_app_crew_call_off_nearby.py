@@ -8,12 +8,13 @@ re-plan fills it (or marks it short)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from plexlabor.crew.messages import nearby
+from plexlabor.crew.replanning import applied_event
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, crew_assignment
 from tests.unit.webapp.test_web_app_crew import PRICED, Replans, _swap, _with_replan, board_world
@@ -80,6 +81,28 @@ def test_a_call_off_for_this_shift_only_re_plans_and_refuses_their_seat_starting
     swap = _swap(world, lambda_context, Replans(), PLANNER, item="crew-0202", employee="E0042")
     assert swap["statusCode"] == 303 and "why=called_off_nearby" in swap["multiValueHeaders"]["Location"][0]
     assert world.writebacks.sent == []
+
+
+def test_a_seat_the_re_plan_next_door_kept_is_accepted_again(world: World, lambda_context: Any) -> None:
+    # review_s16 lead 5: the board and the claim rule on shift 1's span, crew_replan on E0042's Plex block of it; a
+    # block ending before the shift does leaves the seat starting as the shift ends within the rules, so the re-plan
+    # of shift 2 keeps it (nothing closed). Until now it stayed marked and refused until the call-off's undo.
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    assert (
+        call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=FORM | {"for": "shift"})["statusCode"]
+        == 303
+    )
+    [call_off, next_door] = replans.sent
+    world.clock.now += timedelta(minutes=1)
+    world.audit.append(applied_event(call_off, world.clock()))
+    world.audit.append(applied_event(next_door, world.clock()))  # crew-0201 kept: not superseded
+
+    own = _row(_board(deps, lambda_context, SHIFT_2), "E0042", "WC-20")
+    assert "re-plan pending" not in own and "this seat starts as that shift ends" not in own
+    assert 'value="approve"' in own
+    accept = call_web(deps, "POST", "/items/crew-0201", PLANNER, lambda_context, form={"action": "approve"})
+    assert accept["statusCode"] == 303
 
 
 def test_a_call_off_re_plans_no_shift_where_the_person_holds_no_overtime_seat_next_to_it(
