@@ -203,8 +203,8 @@ def _status_pages(store: AuditStore, status: AuditStatus, since: datetime, deadl
 @dataclass(frozen=True)
 class Reindexed:
     """What `reindex` did: how many crew events it gave the index's key, and whether it read every status index to
-    the end (then it marked the index: `mark_indexed`); when not, where each status index is to be read on from
-    (`reached`: status value to time, the events before it done)."""
+    the end (then it marked the index: `mark_indexed`); and where each status index is to be read on from (`reached`:
+    status value to time, the events before it done), which a cut run keeps for the next."""
 
     added: int
     complete: bool
@@ -223,27 +223,35 @@ def index_plan_days(
     events and the board's claims, read from their status indexes as a day's read found them before; how many were
     given one (none twice: run again, it adds nothing), and whether every status index was read to the end. Each status
     from its `start` when later than `since` (a cut run's `reached`); no page read nor `REINDEX_CHUNK` events indexed
-    begun after `deadline` (`time.monotonic()` seconds; None: none), where it stopped kept in `reached`. `reindex`
-    does it and marks the index."""
-    added, reached = 0, {}
+    begun after `deadline` (`time.monotonic()` seconds; None: none) but the first after each status read, where
+    each got to kept in `reached`. `reindex` does it and marks the index."""
+    added, complete, reached = 0, True, {}
     for status in UNINDEXED:
         begin = max(since, (start or {}).get(status.value, since))
+        reached[status.value] = begin
         if deadline is not None and time.monotonic() > deadline:
-            reached[status.value] = begin
+            complete = False
             continue
         pages = _status_pages(store, status, begin, deadline)
         crew = sorted(
             (e for e in pages.events if e.plan_day is not None and e.kind in DAY_KINDS), key=lambda e: e.occurred_at
         )
-        for chunk in (crew[first : first + REINDEX_CHUNK] for first in range(0, len(crew), REINDEX_CHUNK)):
-            if deadline is not None and time.monotonic() > deadline:
+        for first in range(0, len(crew), REINDEX_CHUNK):
+            chunk = crew[first : first + REINDEX_CHUNK]
+            # the first chunk after a read even past the deadline: a read that alone outlasts the budget still moves
+            # the next run on
+            if first and deadline is not None and time.monotonic() > deadline:
                 reached[status.value] = chunk[0].occurred_at  # read on from there: those at that time again, harmless
+                complete = False
                 break
             added += store.add_to_index(GSI_PLAN_DAY, chunk)
         else:
-            if not pages.complete:
-                reached[status.value] = pages.stopped_at or begin
-    return Reindexed(added, not reached, reached)
+            # all of the read done: the next run reads on from its end (what lies before it was written before the
+            # index, so nothing new can land there)
+            last = max((e.occurred_at for e in pages.events), default=begin)
+            reached[status.value] = last if pages.complete else (pages.stopped_at or last)
+            complete = complete and pages.complete
+    return Reindexed(added, complete, reached)
 
 
 def reindex(
@@ -291,17 +299,17 @@ def reindex_if_unmarked(
 
 
 def _progress(store: AuditStore, since: datetime) -> dict[str, datetime]:
-    """Where the last cut `reindex_if_unmarked` got to, per status (`_keep_progress`), when it read from `since` or
-    earlier (what it did from there on is done for a read from `since`); empty when none did."""
-    kept = [
-        e
-        for e in store.history(PROGRESS_RECORD)
-        if e.payload.get("index") == GSI_PLAN_DAY and datetime.fromisoformat(str(e.payload["since"])) <= since
-    ]
-    if not kept:
-        return {}
-    reached = max(kept, key=lambda e: e.occurred_at).payload["reached"]
-    return {status: datetime.fromisoformat(str(at)) for status, at in reached.items()}
+    """Where the cut `reindex_if_unmarked` runs that read from `since` or earlier got to, per status, the furthest
+    (`_keep_progress`: each says the events from its start to there are done, so from `since` too); empty when none
+    did."""
+    found: dict[str, datetime] = {}
+    for event in store.history(PROGRESS_RECORD):
+        if event.payload.get("index") != GSI_PLAN_DAY or datetime.fromisoformat(str(event.payload["since"])) > since:
+            continue
+        for status, at in dict(event.payload["reached"]).items():
+            reached = datetime.fromisoformat(str(at))
+            found[status] = max(found.get(status, reached), reached)
+    return found
 
 
 def _keep_progress(store: AuditStore, since: datetime, done: Reindexed, at: datetime, actor: str) -> None:
