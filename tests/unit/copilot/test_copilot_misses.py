@@ -66,7 +66,7 @@ def test_a_question_to_skip_a_safety_check_is_answered_no_not_nothing_found(
 ) -> None:
     reply = answer(plant, question, where)
 
-    assert reply.kind == "safety" and reply.text.startswith("No.") and "Ask your supervisor." in reply.text
+    assert reply.kind == "safety" and reply.text.startswith("No.") and "ask your supervisor." in reply.text.lower()
     assert "No procedure I have covers this" not in reply.text
 
 
@@ -89,3 +89,20 @@ def test_the_no_cites_the_procedure_that_requires_the_safeguard(plant: Procedure
 )
 def test_questions_about_doing_a_check_or_a_machine_are_no_bypass(question: str) -> None:
     assert not asks_to_bypass(question)
+
+
+@pytest.mark.parametrize("where", [Where(), Where("10", departments=("MACH",)), Where("10", departments=MOLD)])
+def test_a_no_to_skipping_a_guard_check_cites_no_step_without_a_guard(plant: ProcedureIndex, where: Where) -> None:
+    # (before, ux_s16 verify A: "… Daily check of a CNC machine [SOP-005] requires it:" with its way oil, coolant,
+    # chips and warm-up, or the press start-up's heaters: the word "check" was taken for the guard)
+    reply = answer(plant, "Can I skip the safety guard check?", where)
+
+    assert reply.kind == "safety" and reply.text.startswith("No. A safety check, guard or lockout")
+    assert all("guard" in text.lower() for _, text in reply.steps)
+    assert reply.text.endswith("No procedure I have describes a guard check; ask your supervisor.")
+
+
+def test_a_no_to_skipping_the_lockout_cites_the_lockout(plant: ProcedureIndex) -> None:
+    reply = answer(plant, "Can I skip the lockout if I'm late?")
+
+    assert reply.procedure_id == "SOP-001" and reply.text.endswith("[SOP-001] requires it:")

@@ -137,10 +137,16 @@ BYPASS_CANDIDATES = 3
 BYPASS_COVERAGE = 0.5
 """A procedure is cited as requiring what a bypass question names when it holds half the question's words (the
 safeguard's, the machine's; "if I'm late" is the other half): "the torque tool check" is not the mold change's."""
-BYPASS_NO = (
+BYPASS_RULE = (
     "No. A safety check, guard or lockout and the protective equipment a procedure names are never skipped or "
-    "bypassed, not even when you are late or the job is urgent. Ask your supervisor."
+    "bypassed, not even when you are late or the job is urgent."
 )
+BYPASS_NO = f"{BYPASS_RULE} Ask your supervisor."
+GENERIC_SAFEGUARDS = frozenset({"safety", "check", "checking", "inspection"})
+"""`SAFEGUARDS` words that name no safeguard of their own: a step holding "check" is no guard check (ux_s16 verify
+A: "skip the safety guard check" cited a CNC machine's daily check of way oil and coolant)."""
+_PHRASE_END = re.compile(r"[.?!;,]|\s(?:if|on|for|to|when|while|because|and|so|or|at|in|before|after)\s", re.I)
+_ARTICLES = re.compile(r"^(?:(?:the|a|an|my|this|that|our|these|those)\s+)+", re.IGNORECASE)
 
 
 BYPASS_REACH = 2
@@ -156,21 +162,48 @@ def asks_to_bypass(question: str) -> bool:
     return any(_LEFT_OUT.match(question, bypass.end()) for bypass in BYPASS.finditer(question))
 
 
+def _safeguard_key(word: str) -> str:
+    """One spelling of a `SAFEGUARDS` word: "Lock out", "lockouts" and "lockout" alike."""
+    return re.sub(r"[\s-]", "", word.lower()).removesuffix("s")
+
+
+def _named_safeguards(text: str) -> set[str]:
+    return {_safeguard_key(m.group()) for m in SAFEGUARDS.finditer(text)}
+
+
+def _left_out(question: str) -> str:
+    """What the question would leave out, in its words: "the safety guard check if I'm late" -> "guard check"
+    ("safety" dropped before two or more words), "the interlock on the press" -> "interlock"."""
+    for bypass in BYPASS.finditer(question):
+        if _LEFT_OUT.match(question, bypass.end()):
+            rest = question[bypass.end() :]
+            end = _PHRASE_END.search(rest)
+            words = _ARTICLES.sub("", (rest[: end.start()] if end else rest).strip()).split()
+            return " ".join(words[1:] if len(words) > 2 and words[0].lower() == "safety" else words)
+    return ""
+
+
 def bypass_answer(index: ProcedureIndex, question: str, where: Where) -> Answer:
     """ "No; ask your supervisor" (ux_s16 #7: "Can I skip the safety guard check if I'm late?" was "Nothing relevant
-    found"), with the procedure that requires what the question would leave out: of the first scope of `where` with a
-    procedure naming it, the one the question's other words rank first, and its steps naming it; none named: the
-    "no" alone. Never a procedure's steps for doing without it."""
-    named = {m.group().lower() for sentence in re.split(r"[.?!;]+", question) for m in SAFEGUARDS.finditer(sentence)}
+    found"), with the steps requiring the safeguard the question names (guard, lockout, interlock, PPE; a safety
+    check or inspection when it names no other): of the first scope of `where` with a procedure naming it, the one
+    the question's other words rank first, and its steps naming it (all of a procedure whose title names it). None:
+    "No procedure I have describes a guard check; ask your supervisor." after the "no" (a step about way oil is not
+    cited for a guard, ux_s16 verify A). Never a procedure's steps for doing without it."""
+    named = set().union(*(_named_safeguards(sentence) for sentence in re.split(r"[.?!;]+", question)))
+    named = (named - GENERIC_SAFEGUARDS) or (named & {"safety"})
     subject = BYPASS.sub(" ", question)
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in sorted(named, key=len, reverse=True)) + r")")
+
+    def names_it(text: str) -> bool:
+        return bool(named & _named_safeguards(text))
+
     for scope, within in where.scopes():
 
-        def names_it(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
+        def steps_name_it(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
             texts = (procedure.title, *(step.text for step in procedure.steps))
-            return (within is None or within(procedure)) and any(pattern.search(text.lower()) for text in texts)
+            return (within is None or within(procedure)) and any(names_it(text) for text in texts)
 
-        hits = index.search(subject, k=BYPASS_CANDIDATES, within=names_it)
+        hits = index.search(subject, k=BYPASS_CANDIDATES, within=steps_name_it)
         covering = [h for h in hits if index.coverage(subject, index.position(h.procedure)) >= BYPASS_COVERAGE]
         if not covering:
             continue
@@ -178,7 +211,7 @@ def bypass_answer(index: ProcedureIndex, question: str, where: Where) -> Answer:
         steps = tuple(
             (Citation(procedure.id, procedure.title, number), step.text)
             for number, step in enumerate(procedure.steps, start=1)
-            if pattern.search(step.text.lower()) or pattern.search(procedure.title.lower())
+            if names_it(step.text) or names_it(procedure.title)
         )
         text = f"{BYPASS_NO} {procedure.title} [{procedure.id}] requires it:"
         return Answer(
@@ -192,7 +225,12 @@ def bypass_answer(index: ProcedureIndex, question: str, where: Where) -> Answer:
             "safety bypass",
             scope=scope,
         )
-    return Answer(question, "safety", BYPASS_NO, reason="safety bypass")
+    left_out = _left_out(question)
+    if not left_out:
+        return Answer(question, "safety", BYPASS_NO, reason="safety bypass")
+    article = "" if left_out.endswith("s") else ("an " if left_out[0].lower() in "aeiou" else "a ")
+    text = f"{BYPASS_RULE} No procedure I have describes {article}{left_out}; ask your supervisor."
+    return Answer(question, "safety", text, reason="safety bypass")
 
 
 def relevant(index: ProcedureIndex, hit: Hit, question: str, covered: frozenset[str] = frozenset()) -> bool:
