@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+import plexlabor.crew.build as crew_build
 from plexlabor.audit import InMemoryAuditStore
 from plexlabor.crew.messages import ReplanMessage, back_nearby, nearby
+from plexlabor.crew.models import CrewProblem
+from plexlabor.crew.optimizer import solve
+from plexlabor.crew.publish import publish_plan
 from plexlabor.crew.replanning import recorded, run
 from plexlabor.crew.suggestions import read_day
-from tests.unit.crew.crew_builder import DAY, T0
-from tests.unit.crew.test_crew_call_off_nearby import _seated, planned
+from tests.unit.crew.crew_builder import DAY, T0, job
+from tests.unit.crew.test_crew_call_off_nearby import CNC1, _day, _seated, planned
 from tests.unit.crew.test_crew_replan_events import container
 
 __all__ = ["planned"]  # the fixture, used by name
@@ -41,3 +47,43 @@ def test_the_undo_re_plans_the_shift_next_door_with_them_back(planned: InMemoryA
     assert ("J6", "B") in _seated(planned, "2") and summary["people_moved"] == 0
     [applied] = [m for m in recorded(read_day(planned, DAY), DAY, "2") if m.reason == "call_off_undone_nearby"]
     assert applied == back_nearby(undo, DAY, "2")
+
+
+def _short_day() -> CrewProblem:
+    """As `test_crew_call_off_nearby._day`, but J5 is a 30-minute seat: worth less than `CrewPolicy.change_cost`."""
+    day = _day()
+    jobs = tuple(j if j.key != "J5" else job("J5", CNC1, start=8.5, hours=0.5, shift="2") for j in day.jobs)
+    return day.model_copy(update={"jobs": jobs})
+
+
+def _short_shift(code: str) -> CrewProblem:
+    day = _short_day()
+    return day.model_copy(update={"shift_codes": (code,), "jobs": tuple(j for j in day.jobs if j.shift_code == code)})
+
+
+def test_the_undo_gives_back_a_waiting_seat_worth_less_than_a_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ux_verify_s16 F: A's waiting 30-minute overtime seat next door stayed empty after the undo ("published": 0), its
+    # note still blaming the call-off: the seat's worth (half an hour's unstaffed penalty) was below the change cost
+    # charged for seating A there again, though A held it before the call-off
+    monkeypatch.setattr(crew_build, "build_problem", lambda _port, _day, shift, **__: _short_shift(shift))
+    store, clock = InMemoryAuditStore(), [T0 - timedelta(hours=1)]
+    night = solve(_short_day(), 10)
+    assert ("J5", "A") in {(a.job_key, a.employee_id) for a in night.assignments}
+    publish_plan(night, store, T0 - timedelta(hours=10))
+    deps = container(store, clock)
+    call_off = ReplanMessage(
+        reason="call_off", day=DAY, shift="1", detected_at=clock[0], employee_id="A", reported_by="P1"
+    )
+    run(deps, call_off)
+    run(deps, nearby(call_off, DAY, "2"))
+    assert ("J5", None) in _seated(store, "2")
+    clock[0] += timedelta(minutes=10)
+    undo = ReplanMessage(
+        reason="call_off_undone", day=DAY, shift="1", detected_at=clock[0], employee_id="A", reported_by="P1"
+    )
+    run(deps, undo)
+
+    summary = run(deps, back_nearby(undo, DAY, "2"))
+
+    assert _seated(store, "2") == {("J5", "A"), ("J6", "B")}  # the "After a call-off" note closed, B not moved
+    assert summary["published"] == 1 and summary["people_moved"] == 0

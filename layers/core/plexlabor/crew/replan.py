@@ -200,6 +200,17 @@ def with_current_plan(compiled: Compiled, current: CurrentPlan, now: datetime, s
     return replace(replanned, held=held_all, closed=closed)
 
 
+def without_change_cost(compiled: Compiled, assignments: Iterable[Assignment]) -> Compiled:
+    """`compiled` with no change cost on the pairs of `assignments` (`replanning.taken_by_call_offs`: the seats an
+    undone call-off's re-plans took from its person, the plan before the call-off)."""
+    found = list(pair_indexes(compiled, assignments).values())
+    if not found or compiled.change is None:
+        return compiled
+    change = compiled.change.copy()
+    change[found] = 0.0
+    return replace(compiled, change=change)
+
+
 def _kept(replanned: Compiled, candidates: list[int], movable: set[str]) -> list[int]:
     """Of `candidates` (current pairs neither started nor accepted), those kept in place: on a seat not `movable`,
     and (adding each such seat to `movable` until none is left) not at the same time as another held or kept pair of

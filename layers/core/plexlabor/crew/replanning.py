@@ -129,6 +129,8 @@ a call-off undone on the crew board, or its person found clocked in after it (`_
 again, and no later read applies the call-off again)."""
 BACK = frozenset({"call_off_undone", "clocked_in"})
 """Events that put a called-off person back on the shift."""
+UNDONE_NEARBY = "call_off_undone_nearby"
+"""A call-off of a shift next to the message's undone: its person may take back their seats here (`back_nearby`)."""
 OFF = frozenset({"call_off", "absence"})
 """Events that take a person off the shift (`_no_seat` when they hold no seat in it)."""
 
@@ -290,18 +292,34 @@ def taken_off_with(read: DayRead, message: ReplanMessage) -> frozenset[str]:
     """For a person back on the shift (`BACK`): the others whose suggestions of the shift the re-plans after that
     person's call-offs or absences closed (a partner a setup needed them for), whom the undo's re-plan may seat
     again (`replan.event_scope`); empty for any other event."""
-    if message.reason not in BACK or not message.employee_id:
+    if message.reason not in BACK:
         return frozenset()
-    shift = {event.event_id: event.payload.get("shift_code") for event in read.openings}
+    return frozenset(person for _, person in taken_by_call_offs(read, message, OFF) if person != message.employee_id)
+
+
+def taken_by_call_offs(
+    read: DayRead, message: ReplanMessage, reasons: Collection[str] = (*OFF, NEARBY)
+) -> frozenset[Assignment]:
+    """For a person back on the shift (`BACK`, or back for a shift next to it: `call_off_undone_nearby`): the seats
+    (segment, employee id) of the shift whose suggestions the re-plans after that person's call-offs or absences
+    (`reasons`: of this shift, or of one next to it) closed, theirs and a partner's; empty for any other event. The
+    undo's re-plan charges no change for them (`replan.without_change_cost`): they were the plan before the call-off
+    (review ux_s16 F: a short seat, worth less than `CrewPolicy.change_cost`, stayed empty after the undo)."""
+    if message.reason not in (*BACK, UNDONE_NEARBY) or not message.employee_id:
+        return frozenset()
+    segments = {
+        event.event_id: str(event.payload.get("segment"))
+        for event in read.openings
+        if event.payload.get("kind") == CREW_ASSIGNMENT and event.payload.get("shift_code") == message.shift
+    }
     return frozenset(
-        closing.employee_id
+        (segments[suggestion], closing.employee_id)
         for suggestion, closing in read.closed.items()
-        if closing.employee_id
-        and closing.employee_id != message.employee_id
+        if suggestion in segments
+        and closing.employee_id
         and closing.actor == REPLAN_ACTOR
-        and closing.payload.get("replan_reason") in OFF
+        and closing.payload.get("replan_reason") in reasons
         and closing.payload.get("replan_employee_id") == message.employee_id
-        and shift.get(suggestion) == message.shift
     )
 
 
@@ -339,7 +357,14 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
     from plexlabor.crew.board import plan_figures, swap_candidates
     from plexlabor.crew.optimizer import solve  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.publish import publish_plan
-    from plexlabor.crew.replan import Scope, assignments_of, event_scope, people_moved, with_current_plan
+    from plexlabor.crew.replan import (
+        Scope,
+        assignments_of,
+        event_scope,
+        people_moved,
+        with_current_plan,
+        without_change_cost,
+    )
     from plexlabor.crew.service import plan_summary
     from plexlabor.crew.stretches import ruled_out, with_call_offs, with_commitments
 
@@ -373,7 +398,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         return _no_seat(deps, message, now, day, kept_now, read)
     called_off = _called_off_elsewhere(message, reads) + _called_off_nearby(message)
     committed = with_commitments(with_call_offs(compiled, called_off), _commitments(message, reads))
-    returning = taken_off_with(day, message)
+    returning, taken = taken_off_with(day, message), taken_by_call_offs(day, message)
 
     def solved(current: CurrentPlan) -> tuple[Compiled, CrewPlan]:
         # a call-off nearby: only the seats whose pair it took (`with_current_plan` opens a seat whose pair is gone)
@@ -381,7 +406,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         scope = (
             nearby_scope if message.reason == NEARBY else event_scope(kept_shift.problem, current, message, returning)
         )
-        replanned = with_current_plan(committed, current, now, scope)
+        replanned = without_change_cost(with_current_plan(committed, current, now, scope), taken)
         return replanned, solve(replanned, deps.time_limit_s)
 
     trigger = message.describe(kept_shift.problem)
