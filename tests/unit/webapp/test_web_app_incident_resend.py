@@ -23,7 +23,15 @@ from tests.unit.incidents.conftest import (
 )
 from tests.unit.incidents.test_incident_withdrawal_race import Racing
 from tests.unit.review.review_world import call_web, web_deps
-from tests.unit.webapp.test_web_app_incident_list import CONFIRM, RefusingTransport, _get, _log, _rows, _writeback
+from tests.unit.webapp.test_web_app_incident_list import (
+    CONFIRM,
+    RefusingTransport,
+    SureModel,
+    _get,
+    _log,
+    _rows,
+    _writeback,
+)
 from tests.unit.webapp.viewers import EHS, OPERATOR
 
 TEXT = "The press closed while I was clearing a part and caught my glove; my hand was pulled out in time."
@@ -351,3 +359,24 @@ def test_a_withdrawn_report_is_not_opened_for_correction(world: World, lambda_co
     body = str(response["body"])
     assert response["statusCode"] == 409 and "This report was withdrawn by its reporter" in body
     assert "nothing left to correct" in body and 'name="correct"' not in body
+
+
+def test_a_named_correction_names_the_report_by_when_it_was_sent_and_claims_no_sameness(
+    world: World, lambda_context: Any
+) -> None:
+    """ux_verify_s16 C: "replaces your report of Sun 04:02, injury, sent on Sun 04:02 with the same text and time as an
+    injury" for a report sent with no time and corrected to a near miss with one."""
+    from tests.unit.review.review_world import ZONE
+
+    # Given an operator's injury sent with no time at 10:15 (the world's clock)
+    first = _log(world, "slipped on oil", sure=False, by="E0107")
+    sent_at = opening(world.audit, first).occurred_at.astimezone(ZONE)  # type: ignore[union-attr]
+    # When "Correct this report" sends it back as a near miss with a time
+    deps = service.IncidentDeps(world.audit, SureModel(False), zone=ZONE, clock=world.clock)  # type: ignore[arg-type]
+    report = service.IncidentReport(narrative="slipped on oil", kind="near_miss", occurred_at=WHEN)
+    second = service.log_incident(deps, report, "E0107", corrects=first).incident_id
+    # Then its page names the replaced report by when it was sent, as it was sent, and claims no same text and time
+    page = _page(world, second, OPERATOR, lambda_context)
+    named = f"your report sent {sent_at:%a %Y-%m-%d %H:%M} (injury, no time given)"
+    assert f'This report replaces <a href="/dev/incidents/{first}">{named}</a>: that one is withdrawn.' in page
+    assert "same text and time" not in page

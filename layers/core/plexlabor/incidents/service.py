@@ -548,6 +548,7 @@ def log_incident(
         "as_of": (report.occurred_at or now).astimezone(deps.zone).date().isoformat(),
         "replaces": earlier,
         "asks_to_correct": decided,
+        **({"corrects": corrects} if corrects is not None else {}),  # named, not matched: its page says so
         "job_unchecked": job_unchecked,
         **(held.payload() if held else {}),
     }

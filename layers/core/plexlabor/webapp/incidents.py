@@ -198,6 +198,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         "replaced_by": closing,
         "newer_name": _newer_name(page, closing),
         "replaces": [_earlier(page, earlier, coder) for earlier in replaces],
+        "named_correction": bool(payload.get("corrects")),
         "asks_to_correct": [_asked(page, decided) for decided in asked],
         "coder": coder,
         "confirm": (confirm := _confirm_defaults(event, decision, page.deps.zone)),
@@ -262,15 +263,30 @@ def report_name(page: Page, event: AuditEvent | None, unknown: str = "the earlie
     return f"{whose} report of {page.local(happened)}, {kind}{where}"
 
 
+def sent_name(page: Page, event: AuditEvent) -> str:
+    """A report a named correction replaces, as its page names it (ux_verify_s16 C: "your report of Sun 04:02, injury,
+    sent on Sun 04:02 with the same text and time" gave the report time twice and a sameness a correction has not):
+    "your report sent Sun 2026-12-06 04:02 (injury, no time given)"."""
+    report = event.payload.get("incident") or {}
+    whose = "your" if event.actor == page.viewer.user_id else f"{page.who(event.actor)}'s"
+    kind = "near miss" if report.get("kind") == "near_miss" else "injury"
+    where = f" at {report['workcenter_code']}" if report.get("workcenter_code") else ""
+    happened = _moment(report.get("occurred_at"), page.deps.zone)
+    when = f"happened {page.local(happened)}" if happened else "no time given"
+    return f"{whose} report sent {page.local(event.occurred_at)} ({kind}{where}, {when})"
+
+
 def _earlier(page: Page, incident_id: str, coder: bool) -> dict[str, Any]:
-    """A report this one replaces, as its page names it: its id (the link's target), its name (`report_name`), what it
-    said beside the text, what became of it (`decided`: who confirmed it and where its write to Plex stands; what to
-    do about it for a `coder`) and whether Plex holds it (`in_plex`)."""
+    """A report this one replaces, as its page names it: its id (the link's target), its name (`report_name`; as a
+    named correction's page names it: `sent_name`), what it said beside the text, what became of it (`decided`: who
+    confirmed it and where its write to Plex stands; what to do about it for a `coder`) and whether Plex holds it
+    (`in_plex`)."""
     event = opening(page.deps.review.audit, incident_id)
     if event is None:  # recorded before the list's index (2026-12-05) or not read yet: named only
         return {
             "id": incident_id,
             "name": report_name(page, None),
+            "sent_name": report_name(page, None),
             "event": None,
             "sent": "",
             "decided": "",
@@ -288,6 +304,7 @@ def _earlier(page: Page, incident_id: str, coder: bool) -> dict[str, Any]:
     return {
         "id": incident_id,
         "name": report_name(page, event),
+        "sent_name": sent_name(page, event),
         "event": event,
         "sent": " · ".join(sent),
         "decided": _fate(page, last, plex, coder, holds),
