@@ -507,8 +507,11 @@ def compile_problem(problem: CrewProblem) -> Compiled:
             by_skill[skill_id].append(index)
         by_department[op.department_code].append(index)
 
-    qualified_at: dict[str, tuple[list[int], int, Counter[int], list[int]]] = {}
-    sets_up_at: dict[str, set[int]] = {}  # by workcenter: the qualified operators able to do its setups
+    # per workcenter and requirements: the build gives every job of a workcenter the workcenter's requirements, but
+    # a problem's jobs carry their own (two jobs of one workcenter may ask for different skills)
+    Staffing = tuple[str, tuple[SkillRequirement, ...]]
+    qualified_at: dict[Staffing, tuple[list[int], int, Counter[int], list[int]]] = {}
+    sets_up_at: dict[Staffing, set[int]] = {}  # the qualified operators able to do the setup
     available_cache: dict[tuple[int, float, float, float], tuple[str | None, float]] = {}
     refused_as: dict[int, str] = {}
     place_cache: dict[tuple[int, str], tuple[float, float, float]] = {}  # efficiency, changeover, walking
@@ -522,17 +525,18 @@ def compile_problem(problem: CrewProblem) -> Compiled:
         stat = JobStats()
         stats.append(stat)
         wc_id = job.place.workcenter_id
-        if wc_id not in qualified_at:
+        staffing = (wc_id, job.requirements)
+        if staffing not in qualified_at:
             if job.requirements:
                 strictest = max(job.requirements, key=lambda r: (r.min_level, r.certification_required, r.skill_id))
                 pool = by_skill.get(strictest.skill_id, [])
             else:  # no requirement: the workcenter's department staffs it (everyone when it is unknown)
                 department = job.place.department_code
                 pool = by_department.get(department, []) if department else list(range(len(operators)))
-            qualified_at[wc_id] = (*_qualified(levels, pool, job.requirements), pool)
-        qualified, stat.lapsed, met, pool = qualified_at[wc_id]
-        if job.setup_hours > 0 and wc_id not in sets_up_at:
-            sets_up_at[wc_id] = set(_qualified(levels, qualified, setup_requirements(job.requirements, policy))[0])
+            qualified_at[staffing] = (*_qualified(levels, pool, job.requirements), pool)
+        qualified, stat.lapsed, met, pool = qualified_at[staffing]
+        if job.setup_hours > 0 and staffing not in sets_up_at:
+            sets_up_at[staffing] = set(_qualified(levels, qualified, setup_requirements(job.requirements, policy))[0])
         stat.skill_ok = len(qualified)
         if not qualified:
             missing = [r for i, r in enumerate(job.requirements) if met[i] == 0 or not pool]
@@ -549,7 +553,7 @@ def compile_problem(problem: CrewProblem) -> Compiled:
             pair_op.append(o)
             outside_hours.append(outside)
             per_place.append(priced)
-            capable.append(job.setup_hours <= 0 or o in sets_up_at[wc_id])
+            capable.append(job.setup_hours <= 0 or o in sets_up_at[staffing])
 
     heads = np.array([job.crew_size for job in jobs], dtype=np.int64)
     scheduled = np.array(scheduled_today)
