@@ -50,7 +50,8 @@ def test_the_empty_seats_decide_it_comes_back_to_the_board(world: World, lambda_
     assert f'<input type="hidden" name="next" value="{BOARD.replace("&", "&amp;")}">' in form
     approve = {"action": "approve", "next": BOARD, "seat": re.findall(r'name="seat" value="([^"]+)"', form)}
     decided = call_web(deps, "POST", f"/items/{group}", PLANNER, lambda_context, form=approve)
-    assert decided["multiValueHeaders"]["Location"] == [f"/dev{BOARD}&done=approve_short_seat"]  # ux_s15 #1
+    done = f"&done=approve_short_seat&group={group}&seats=1"  # ux_s15 #1; the seats it names: ux_verify_s16 D
+    assert decided["multiValueHeaders"]["Location"] == [f"/dev{BOARD}{done}"]
     assert [e.status.value for e in world.audit.for_finding("crew-0003") if e.event_type.value == "decision"] == [
         "approved"
     ]

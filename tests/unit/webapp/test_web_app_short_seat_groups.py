@@ -356,3 +356,26 @@ def test_a_group_decided_once_is_one_action_of_its_reviewer_in_the_kpis(world: W
         if e.status.value == "approved"
     }
     assert groups == dict.fromkeys(SEATS, WC10)  # each seat's decision names the group it was decided with
+
+
+@pytest.mark.parametrize(
+    ("action", "says"),
+    [
+        ("approve", "Acknowledged: the 2 seats at WC-10, shift 1 stay empty and you handle them (overtime"),
+        ("reject", "Rejected: the 2 seats at WC-10, shift 1 are recorded as not really short, with your reason"),
+    ],
+)
+def test_a_group_decided_from_the_board_comes_back_naming_its_seats(
+    world: World, lambda_context: Any, action: str, says: str
+) -> None:
+    # (before, ux_verify_s16 D: "Acknowledged: the seat stays empty and you handle it" for a 2-seat group)
+    deps = web_deps(world)
+    board = "/crew?day=2026-03-04&shift=1&dept=all"
+    form = {"action": action, "seat": ["crew-0003", "crew-0010"], "next": board, "reason": "covered by overtime"}
+
+    decided = call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form=form)
+
+    [location] = decided["multiValueHeaders"]["Location"]
+    query = {name: values[0] for name, values in parse_qs(urlsplit(location).query).items()}
+    flash = _text(str(call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=query)["body"]))
+    assert says in flash

@@ -89,6 +89,21 @@ def seats_of(item: ReviewItem) -> int:
     return seats if isinstance(seats, int) and seats > 0 else 1
 
 
+def decided_seats(item: ReviewItem, shown: Iterable[str] = ()) -> int:
+    """The seats a decision of a group decides: those of its seats the page showed (`shown`, ids), else all."""
+    listed = set(shown)
+    return sum(seats_of(member) for member in item.members if not listed or member.item_id in listed)
+
+
+def seats_at(seats: int, key: GroupKey) -> str:
+    """A group's seats as a decision's words name them: "the 2 seats at CNC-03, shift 2" ("the seat at ..." for one;
+    ux_verify_s16 D: a 2-seat group was told "the seat stays empty")."""
+    _, shift, workcenter = key
+    return (
+        f"the {seats} seats at {workcenter}, shift {shift}" if seats > 1 else f"the seat at {workcenter}, shift {shift}"
+    )
+
+
 def group_item(key: GroupKey, members: Sequence[ReviewItem]) -> ReviewItem:
     """The queue item of a workcenter shift's short seats (`members`, at least one): ranked as its highest-ranked
     seat, found when its first seat was, the seats listed in the order of their start."""

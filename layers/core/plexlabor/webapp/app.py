@@ -66,7 +66,7 @@ from plexlabor.review.decisions import ApprovalGuards, Outcome, ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
 from plexlabor.review.edits import EditableField, editable_fields, edited_correction
 from plexlabor.review.evidence import evidence_words
-from plexlabor.review.groups import closing_of
+from plexlabor.review.groups import closing_of, decided_seats
 from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_label
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import CLOSED_STATUSES, Filters, ReviewQueue, Role, Viewer, kinds_of
@@ -866,6 +866,8 @@ def decide(item_id: str) -> Response[str]:
     person = page.deps.people.directory.person_of(shown.employee_id) if shown and shown.employee_id else None
     if back is not None and shown is not None and shown.kind == CREW_REMOVAL and person and person.number:
         back += f"&{urlencode({'who': person.number})}"  # the removal's flash names its person (no Plex id)
+    if back is not None and shown is not None and shown.members:  # a group's flash names its seats (ux_verify_s16 D)
+        back += f"&{urlencode({'group': shown.item_id, 'seats': decided_seats(shown, seats)})}"
     if back is not None:  # a page that decides in place gets the person back to it
         return page.redirect(back)
     following = next(iter(page.deps.review.queue.for_viewer(page.viewer)), None)

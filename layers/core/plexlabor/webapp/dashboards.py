@@ -43,6 +43,7 @@ from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, Seat
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, ReplanSender
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
+from plexlabor.review.groups import group_key, seats_at
 from plexlabor.review.items import ReviewItem
 from plexlabor.review.queue import Filters, Role, Viewer
 from plexlabor.skills.publish import training_proposal
@@ -492,9 +493,9 @@ CREW_FLASH = {
     "Plex did.",
     "reject_removal": "Removal rejected: nothing is sent to Plex, so {who}'s assignment stays there; the reason is "
     "kept.",
-    "approve_short_seat": "Acknowledged: the seat stays empty and you handle it (overtime, a transfer, a temporary "
+    "approve_short_seat": "Acknowledged: {seats} {stay} empty and you handle {it} (overtime, a transfer, a temporary "
     "worker); nothing is sent to Plex.",
-    "reject_short_seat": "Rejected: the seat is recorded as not really short, with your reason; nothing is sent to "
+    "reject_short_seat": "Rejected: {seats} {is_} recorded as not really short, with your reason; nothing is sent to "
     "Plex.",
     "replan": "Re-plan asked: the crew planner re-plans the rest of the shift around your decisions; its suggestions "
     "appear here within a minute (reload).",
@@ -643,7 +644,7 @@ def _crew_page(
     offered = board.departments(shift) if shift else []
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
     flash = (
-        {"level": "ok", "text": CREW_FLASH[done].format(who=_named_by_number(page, query))}
+        {"level": "ok", "text": CREW_FLASH[done].format(who=_named_by_number(page, query), **_short_seats(query))}
         if done in CREW_FLASH
         else None
     )
@@ -762,6 +763,21 @@ def _named_by_number(page: Page, query: dict[str, str]) -> str:
     number = query.get("who", "")
     employee_id = page.deps.people.employee_id_for(number) if number else None
     return page.who(employee_id) if employee_id else "the called-off person"
+
+
+def _short_seats(query: dict[str, str]) -> dict[str, str]:
+    """A short seat's flash words: the group's seats the board's address names (`group`, `seats`: "the 2 seats at
+    CNC-03, shift 2 stay empty and you handle them", ux_verify_s16 D); else one seat's."""
+    key = group_key(query.get("group", ""))
+    seats = int(query["seats"]) if query.get("seats", "").isdigit() else 1
+    named = seats_at(seats, key) if key is not None and seats > 0 else "the seat"
+    many = key is not None and seats > 1
+    return {
+        "seats": named,
+        "stay": "stay" if many else "stays",
+        "it": "them" if many else "it",
+        "is_": "are" if many else "is",
+    }
 
 
 def _swap_refusal(page: Page, query: dict[str, str]) -> str:
