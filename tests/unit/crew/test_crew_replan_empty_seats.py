@@ -140,3 +140,28 @@ def test_a_seat_whose_decided_suggestion_counted_fewer_seats_gets_a_new_one(
     clock[0] += timedelta(minutes=2)
     run(deps, message("call_off_undone", clock[0], employee_id="A", reported_by="P0001"))
     assert _seats_open(store) == {"J3": 1}
+
+
+def test_only_the_seats_whose_cover_the_call_off_changed_blame_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ux_verify_s16 G: a call-off's re-plan published a note for an empty seat of another department (here J9, an
+    # operation the night's plan did not have, which nobody may weld) reading "After a call-off of A: ...", though A
+    # was neither planned there nor able to work it, and the undo kept it
+    crew = problem(
+        [job("J2", place("CNC-02")), job("J9", place("ASM-01"), requirements=(WELD,))],
+        [operator("A")],
+    )
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: crew)
+    store, clock = InMemoryAuditStore(), [AT]
+    night = crew.model_copy(update={"jobs": crew.jobs[:1]})
+    publish_plan(solve(night, 10), store, T0 - timedelta(hours=10))
+    deps = container(store, clock)
+
+    run(deps, message("call_off", clock[0], employee_id="A"))
+
+    notes = {str(e.payload["segment"]): e.payload for e in _empty(store)}
+    assert notes["J2"]["note"].startswith("After a call-off of A: 1 seat at CNC-02")  # A's seat: it emptied it
+    assert notes["J9"]["note"].startswith("1 seat at ASM-01") and "trigger" not in notes["J9"]
+    clock[0] += timedelta(minutes=2)
+    run(deps, message("call_off_undone", clock[0], employee_id="A", reported_by="P0001"))
+    assert [str(e.payload["segment"]) for e in _empty(store)] == ["J9"]
+    assert not any(e.payload["note"].startswith("After") for e in _empty(store))

@@ -14,7 +14,8 @@ recommendation is `logged` with `held` (the reason) and `advisory` in its payloa
 
 A re-plan (`plexlabor.crew.replanning`) passes `trigger`, e.g. "a call-off of E01234": its notes
 start "After a call-off of E01234: " and its payloads carry `trigger`, so the queue says why a
-suggestion came during the shift.
+suggestion came during the shift; only on the segments whose cover the event changed, when it says
+which (`triggered`).
 
 Event ids are deterministic (`stable_event_id("crew", day, segment, employee)`): a retried run meets
 `AuditConflictError` and records nothing twice; a changed recommendation is a new event. `finding_id`
@@ -100,6 +101,9 @@ class PlanEvents:
     departments: Mapping[str, str | None] = field(default_factory=dict)
     trigger: str | None = None
     """What a re-plan answers (None: the nightly plan)."""
+    triggered: Collection[str] | None = None
+    """The segments whose cover that event changed, the only ones whose notes and payloads name it (None: every one;
+    ux_verify_s16 G: a call-off's re-plan blamed it for empty seats of another department)."""
     candidates: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Who else may staff each segment, best first (`crew.board.swap_candidates`): the board's swap choices."""
     figures: Mapping[str, Any] | None = None
@@ -122,7 +126,8 @@ class PlanEvents:
         event_id = self.assignment_id(assignment)
         change = not assignment.planned_here
         note = (
-            self._after() + f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_for(assignment)} "
+            self._after(assignment)
+            + f"Suggest {assignment.employee_id} on {assignment.workcenter_code}{_for(assignment)} "
             f"({assignment.hours:.1f} h, shift {assignment.shift_code})"
             + _setup(assignment)
             + ("" if change else ", as planned")
@@ -164,7 +169,7 @@ class PlanEvents:
             "hours": seat.hours,
             "seats": seat.seats,
             "cause": seat.cause,
-            "note": self._after()
+            "note": self._after(seat)
             + f"{_seats(seat.seats)} at {seat.workcenter_code}{_for(seat)}, shift {seat.shift_code}, "
             + f"{'stays' if seat.seats == 1 else 'stay'} empty: "
             + seat.reason,
@@ -172,8 +177,13 @@ class PlanEvents:
         status, held = self._routed(True, "crew_unstaffed", seat)
         return self._event(seat, "crew_unstaffed", event_id, status, details | held)
 
-    def _after(self) -> str:
-        return "" if self.trigger is None else f"After {self.trigger}: "
+    def _trigger(self, segment: PlanSegment) -> str | None:
+        """The event a re-plan answers, where it changed the segment's cover (`triggered`)."""
+        return None if self.triggered is not None and segment.job_key not in self.triggered else self.trigger
+
+    def _after(self, segment: PlanSegment) -> str:
+        trigger = self._trigger(segment)
+        return "" if trigger is None else f"After {trigger}: "
 
     def _routed(self, change: bool, kind: str, segment: PlanSegment) -> tuple[AuditStatus, dict[str, Any]]:
         """The recommendation's status, and what its payload adds when the pilot scope holds it back."""
@@ -217,7 +227,7 @@ class PlanEvents:
                 "operation_code": segment.operation_code,
                 "shift_code": segment.shift_code,
                 "start": segment.start.isoformat(),
-                **({} if self.trigger is None else {"trigger": self.trigger}),
+                **({} if (trigger := self._trigger(segment)) is None else {"trigger": trigger}),
                 **({} if self.figures is None else {"plan_figures": dict(self.figures)}),
                 **details,
             },
@@ -239,6 +249,7 @@ def publish_plan(
     figures: Mapping[str, Any] | None = None,
     renewed: Mapping[str, str] | None = None,
     still_empty: Collection[UnstaffedSeat] = frozenset(),
+    triggered: Collection[str] | None = None,
 ) -> PublishResult:
     """Append one recommendation per assignment and per short segment, once (`audit.publish_once`).
     `departments` maps workcenter ids to their departments (the problem's places), for the pilot scope;
@@ -247,9 +258,20 @@ def publish_plan(
     refused write costs a round trip); `candidates` and `figures` are what the crew board shows beside the
     plan (`crew.board`); `renewed`: the assignments closed for good, each planned again under a new id
     (`renewed_id`); `still_empty`: the plan's empty seats whose open short-seat suggestion stands for them (a
-    re-plan's, `replanning._empty_seats`): counted as already published, none written."""
+    re-plan's, `replanning._empty_seats`): counted as already published, none written; `triggered`: the segments
+    whose cover the re-plan's event changed, whose notes name `trigger` (None: all)."""
     events = PlanEvents(
-        plan, now, actor, approval, scope, departments or {}, trigger, candidates or {}, figures, renewed or {}
+        plan,
+        now,
+        actor,
+        approval,
+        scope,
+        departments or {},
+        trigger,
+        triggered,
+        candidates or {},
+        figures,
+        renewed or {},
     )
     builders: list[EventBuilder] = [
         partial(events.assignment, a) for a in plan.assignments if events.assignment_id(a) not in recorded

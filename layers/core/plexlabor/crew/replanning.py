@@ -435,6 +435,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
             day, plan, renewed(day) | {str(closing.finding_id): closing.event_id for closing in empty_closings}
         ),
         still_empty=still_empty,
+        triggered=_covered(message, current, kept, replanned),
     )
     superseded_count = close_dropped(deps.store, dropped, openings, kept, message, now, trigger)
     empty_superseded = sum(append_once(deps.store, closing) for closing in empty_closings)
@@ -607,6 +608,24 @@ def close_dropped(
         )
         for e in dropped
     )
+
+
+def _covered(
+    message: ReplanMessage, current: CurrentPlan, kept: Collection[Assignment], replanned: Compiled
+) -> frozenset[str] | None:
+    """The segments whose cover an event about a person (a call-off, its undo, a swap) changed: those whose crew the
+    re-plan changed, those the person was or is planned in, and those they may work now (`replanned`'s pairs: back
+    after an undo); the re-plan's notes name the event there only (`publish.PlanEvents.triggered`; ux_verify_s16 G:
+    a call-off's re-plan said "After a call-off of ..." on another department's empty seats whose notes it renewed).
+    None (every segment) for an event about no person."""
+    person = message.employee_id
+    if person is None:
+        return None
+    changed = {segment for segment, _ in current.assignments ^ set(kept)}
+    theirs = {segment for segment, who in current.assignments | set(kept) if who == person}
+    ops = [o for o, op in enumerate(replanned.operators) if op.employee_id == person]
+    may = {replanned.jobs[j].key for o in ops for j in set(replanned.pair_job[replanned.pair_op == o].tolist())}
+    return frozenset(changed | theirs | may)
 
 
 def _empty_seats(day: DayRead, shift: str, plan: CrewPlan) -> tuple[frozenset[UnstaffedSeat], list[AuditEvent]]:
