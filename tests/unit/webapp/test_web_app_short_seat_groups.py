@@ -379,3 +379,32 @@ def test_a_group_decided_from_the_board_comes_back_naming_its_seats(
     query = {name: values[0] for name, values in parse_qs(urlsplit(location).query).items()}
     flash = _text(str(call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=query)["body"]))
     assert says in flash
+
+
+def test_the_kind_tabs_count_and_keep_the_days_filter(world: World, lambda_context: Any) -> None:
+    # (before, ux_verify_s16 E: the tabs counted every day, "Short seat (15)" over the 9 listed for the day)
+    recommendation(
+        world,
+        "crew-0012",
+        "crew_unstaffed",
+        record_key="job-operations:op-10",
+        note="1 seat at WC-11 for job J100004 operation 10, shift 1, stays empty: nobody qualified is free",
+        workcenter_code="WC-11",
+        shift_code="1",
+        plan_day="2026-03-05",
+        segment="op-10|1",
+        start="2026-03-05T06:00:00+00:00",
+        hours=8.0,
+        seats=1,
+        cause="qualified_busy",
+    )
+    deps = web_deps(world)
+    everyday = _text(str(call_web(deps, "GET", "/queue", PLANNER, lambda_context)["body"]))
+    assert "Short seat (3)" in everyday  # WC-10's and ASM-02's of 2026-03-04, WC-11's of 2026-03-05
+
+    queue = str(call_web(deps, "GET", "/queue", PLANNER, lambda_context, query={"day": "2026-03-04"})["body"])
+
+    listed = re.findall(r'name="on_page" value="([^"]+)"', queue)
+    tabs = queue.split('aria-label="Kinds"')[1].split("</nav>")[0]
+    assert "Short seat (2)</a>" in tabs and f"All ({len(listed)})</a>" in tabs
+    assert 'href="/dev/queue?day=2026-03-04&amp;kind=crew_unstaffed"' in tabs  # the tab keeps the day

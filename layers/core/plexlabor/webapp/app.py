@@ -435,6 +435,13 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
     }
     shown = {k: v for k, v in query.items() if k not in (*BULK_FLASH_KEYS, "last", "page")}
     posted = {**shown, "page": str(number)} if number > 1 else shown  # a refused decision comes back on this page
+    # the kind tabs count and keep the other filters (ux_verify_s16 E: "Short seat (15)" over 9 listed for the day)
+    other_filters = replace(filters, kind=None)
+    within = [item for item in everything if other_filters.keep(item)]
+    kinds = kinds_of(within)
+    if filters.kind:
+        kinds.setdefault(filters.kind, 0)  # the tab of the kind shown, also with none of it left
+    unkinded = {k: v for k, v in shown.items() if k != "kind"}
     return page.render(
         "queue.html",
         status,
@@ -446,8 +453,11 @@ def _queue_page(page: Page, *, status: int = 200, flash: dict[str, str] | None =
         number=number,
         pages=pages,
         page_query=lambda n: f"?{urlencode({**shown, 'page': n})}",
-        total=len(everything),
-        kinds=kinds_of(everything),
+        total=len(within),
+        kinds=kinds,
+        kind_query=lambda kind: (
+            f"?{urlencode({**unkinded, **({'kind': kind} if kind else {})})}" if unkinded or kind else ""
+        ),
         filters=filters,
         employee=_query().get("employee", ""),  # as typed, kept when refused (ux_s13 #3: the field was emptied)
         employee_problem=problems.get("employee"),
