@@ -167,15 +167,16 @@ class Claim:
 
 
 def next_to(start: datetime, end: datetime, off_start: datetime, off_end: datetime) -> str | None:
-    """How a seat (`start`–`end`) lies against a shift called off (`off_start`–`off_end`), in the board's words: it
-    "starts as that shift ends", "ends as that shift starts" or "overlaps it"; None: apart."""
+    """How a seat (`start`–`end`) lies against a shift called off (`off_start`–`off_end`), in the words of the board and
+    of a removal's note (`stretches.ruled_out`): it "starts as that shift ends", "ends as that shift starts" or
+    "overlaps that shift"; None: apart."""
     if start > off_end + TOUCHING or off_start - TOUCHING > end:
         return None
     if start >= off_end - TOUCHING:
         return "starts as that shift ends"
     if end <= off_start + TOUCHING:
         return "ends as that shift starts"
-    return "overlaps it"
+    return "overlaps that shift"
 
 
 CalledOffSpan = tuple[date, str, datetime, datetime, datetime]

@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
+from plexlabor.crew.claims import next_to
 from plexlabor.crew.pairs import HOUR_S, Compiled, without
 from plexlabor.crew.suggestions import Commitment
 
@@ -258,6 +259,11 @@ class RuledOut:
         return self.call_off.work_date.isoformat(), self.call_off.shift_code
 
 
+def _touching_first(how: str) -> bool:
+    """Sorts how a seat lies against the blocks of a shift called off: a block it touches first."""
+    return how == "overlaps that shift"
+
+
 def ruled_out(compiled: Compiled, call_offs: Iterable[CalledOff]) -> dict[tuple[str, str], RuledOut]:
     """The (job key, employee id) pairs of `compiled` that `with_call_offs` takes away, each with the call-off that
     rules it out (the first): an accepted seat among them gets a removal from Plex (`removals.open_removals`)."""
@@ -270,11 +276,11 @@ def ruled_out(compiled: Compiled, call_offs: Iterable[CalledOff]) -> dict[tuple[
             continue
         blocks = [b for b in c.operators[o].blocks if (b.work_date, b.shift_code) == (off.work_date, off.shift_code)]
         for p in np.flatnonzero(_gone(c, o, off)).tolist():
-            start, end = c.starts[c.pair_job[p]], c.ends[c.pair_job[p]]
-            how = "overlaps that shift"
-            if any(abs(start - b.end.timestamp()) <= TOUCHING_S for b in blocks):
-                how = "starts as that shift ends"
-            elif any(abs(end - b.start.timestamp()) <= TOUCHING_S for b in blocks):
-                how = "ends as that shift starts"
-            found.setdefault((c.jobs[c.pair_job[p]].key, off.employee_id), RuledOut(off, how))
+            job = c.jobs[c.pair_job[p]]
+            # the board's words for the same seat, from the same function (ux_verify_s16 B); a block it touches first
+            lies = sorted(
+                (h for b in blocks if (h := next_to(job.start, job.end, b.start, b.end))), key=_touching_first
+            )
+            how = lies[0] if lies else "overlaps that shift"
+            found.setdefault((job.key, off.employee_id), RuledOut(off, how))
     return found
