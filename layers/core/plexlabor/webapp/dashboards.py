@@ -37,14 +37,14 @@ from plexlabor.approval.display import skill_words, with_people
 from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError, status_for
 from plexlabor.approval.pages import what_happened
 from plexlabor.audit.errors import AuditError
-from plexlabor.audit.events import AuditEventType
+from plexlabor.audit.events import AuditEvent, AuditEventType, replaced
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, ReplanSender
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
 from plexlabor.review.groups import group_key, seats_at
-from plexlabor.review.items import ReviewItem
+from plexlabor.review.items import ReviewItem, item_from_event
 from plexlabor.review.queue import Filters, Role, Viewer
 from plexlabor.skills.publish import training_proposal
 from plexlabor.webapp.app import (
@@ -781,11 +781,41 @@ def _short_seats(query: dict[str, str]) -> dict[str, str]:
 
 
 def _swap_refusal(page: Page, query: dict[str, str]) -> str:
-    """A refused swap's reason from the board's address (`why`, `who` an employee number, `at` a workcenter)."""
+    """A refused swap's reason from the board's address (`why`, `who` an employee number, `at` a workcenter, `item` the
+    suggestion a re-plan replaced), lower-case after "Not swapped: " but for a person's name."""
+    if query.get("why") == "replaced" and (words := _replaced_words(page, query.get("item", ""))):
+        return words
     number = query.get("who", "")
-    employee_id = page.deps.people.employee_id_for(number) if number else None
-    text = swap_refusal_text(query.get("why", ""), page.who(employee_id) if employee_id else None, query.get("at"))
-    return text or "the swap was refused."
+    who = page.who(employee_id) if number and (employee_id := page.deps.people.employee_id_for(number)) else None
+    text = swap_refusal_text(query.get("why", "").replace("replaced", "not_waiting"), who, query.get("at"))
+    if not text:
+        return "the swap was refused."
+    return text if who and text.startswith(who) else text[:1].lower() + text[1:]
+
+
+def _replaced_by_replan(page: Page, item_id: str) -> AuditEvent | None:
+    """The re-plan's closing of the crew suggestion `item_id` the viewer may see (`audit.events.replaced`), if any."""
+    if not item_id:  # an empty id is no DynamoDB key
+        return None
+    events = page.deps.review.audit.for_finding(item_id)
+    opening = next((e for e in events if e.event_type is AuditEventType.RECOMMENDATION), None)
+    item = item_from_event(opening) if opening is not None else None
+    if item is None or not page.viewer.may_see(item):
+        return None
+    return next((e for e in events if replaced(e)), None)
+
+
+def _replaced_words(page: Page, item_id: str) -> str | None:
+    """Why a swap of a suggestion a re-plan replaced was refused (ux_verify_s16 H: "This suggestion is no longer
+    waiting", pressed within the board's read window, `BOARD_TTL_S`): "a re-plan after a call-off of Jamal Usman
+    (E00009) replaced this suggestion at 04:04; reload to see the seat now"."""
+    closing = _replaced_by_replan(page, item_id)
+    if closing is None:
+        return None
+    after = str(closing.payload.get("replaced_after") or "")
+    named = with_people(after, page.reader, [closing.payload.get("replan_employee_id")]) if after else ""
+    by = f"a re-plan after {named}" if named else "a re-plan"
+    return f"{by} replaced this suggestion at {_time(page)(closing.occurred_at)}; reload to see the seat now."
 
 
 @app.post("/crew/replan")
@@ -1107,12 +1137,17 @@ def crew_swap() -> Response[str]:
             # a write not queued leaves the choice recorded, waiting (`approve_new`): say so, not "try again"
             queued = "not_queued" if isinstance(error, WritebackNotQueuedError) else "not_recorded"
             code, at = ("decided" if status_for(error) == 410 else queued), None
+        if code == "not_waiting" and _replaced_by_replan(page, item_id) is not None:
+            code = "replaced"  # a re-plan closed it after the board was read (ux_verify_s16 H): the board says which
         logger.info("swap refused on the crew board", item_id=item_id, why=code, reason=str(error))
         # 303 to the board it came from (else today's) with the reason's code: a reload re-posts nothing; the
         # person by employee number (no Plex id in the address), the workcenter by its code
         person = page.deps.people.directory.person_of(employee) if employee else None
         refused = (
-            {"why": code} | ({"who": person.number} if person and person.number else {}) | ({"at": at} if at else {})
+            {"why": code}
+            | ({"who": person.number} if person and person.number else {})
+            | ({"at": at} if at else {})
+            | ({"item": item_id} if code == "replaced" else {})
         )
         board = back_to(form.get("next", ""), "refused") or "/crew?done=refused"
         return page.redirect(f"{board}&{urlencode(refused)}")
