@@ -6,7 +6,8 @@ else (`replan.event_scope`: every seat may take A back, nobody new)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -18,8 +19,10 @@ from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import publish_plan
 from plexlabor.crew.replanning import recorded, run
 from plexlabor.crew.suggestions import read_day
+from plexlabor.crew.wiring import ReplanDependencies
 from tests.unit.crew.crew_builder import DAY, T0, job
 from tests.unit.crew.test_crew_call_off_nearby import CNC1, _day, _seated, planned
+from tests.unit.crew.test_crew_removals import _decide
 from tests.unit.crew.test_crew_replan_events import container
 
 __all__ = ["planned"]  # the fixture, used by name
@@ -61,29 +64,60 @@ def _short_shift(code: str) -> CrewProblem:
     return day.model_copy(update={"shift_codes": (code,), "jobs": tuple(j for j in day.jobs if j.shift_code == code)})
 
 
-def test_the_undo_gives_back_a_waiting_seat_worth_less_than_a_change(monkeypatch: pytest.MonkeyPatch) -> None:
-    # ux_verify_s16 F: A's waiting 30-minute overtime seat next door stayed empty after the undo ("published": 0), its
-    # note still blaming the call-off: the seat's worth (half an hour's unstaffed penalty) was below the change cost
-    # charged for seating A there again, though A held it before the call-off
-    monkeypatch.setattr(crew_build, "build_problem", lambda _port, _day, shift, **__: _short_shift(shift))
-    store, clock = InMemoryAuditStore(), [T0 - timedelta(hours=1)]
-    night = solve(_short_day(), 10)
-    assert ("J5", "A") in {(a.job_key, a.employee_id) for a in night.assignments}
-    publish_plan(night, store, T0 - timedelta(hours=10))
-    deps = container(store, clock)
+def _called_off_and_undone(
+    store: InMemoryAuditStore, deps: ReplanDependencies, clock: list[datetime]
+) -> tuple[ReplanMessage, dict[str, Any]]:
+    """A calls off shift 1 "this shift only" (J5 of shift 2 emptied by the re-plan next door), then it is undone:
+    the undo and the summary of the re-plan of shift 2 behind it."""
     call_off = ReplanMessage(
         reason="call_off", day=DAY, shift="1", detected_at=clock[0], employee_id="A", reported_by="P1"
     )
     run(deps, call_off)
-    run(deps, nearby(call_off, DAY, "2"))
-    assert ("J5", None) in _seated(store, "2")
+    if ("J5", "A") in _seated(store, "2"):
+        run(deps, nearby(call_off, DAY, "2"))
+        assert ("J5", None) in _seated(store, "2")
     clock[0] += timedelta(minutes=10)
     undo = ReplanMessage(
         reason="call_off_undone", day=DAY, shift="1", detected_at=clock[0], employee_id="A", reported_by="P1"
     )
     run(deps, undo)
+    return undo, run(deps, back_nearby(undo, DAY, "2"))
 
-    summary = run(deps, back_nearby(undo, DAY, "2"))
 
-    assert _seated(store, "2") == {("J5", "A"), ("J6", "B")}  # the "After a call-off" note closed, B not moved
+@pytest.fixture
+def short(monkeypatch: pytest.MonkeyPatch) -> InMemoryAuditStore:
+    monkeypatch.setattr(crew_build, "build_problem", lambda _port, _day, shift, **__: _short_shift(shift))
+    store = InMemoryAuditStore()
+    night = solve(_short_day(), 10)
+    assert ("J5", "A") in {(a.job_key, a.employee_id) for a in night.assignments}
+    publish_plan(night, store, T0 - timedelta(hours=10))
+    return store
+
+
+def test_the_undo_gives_back_a_waiting_seat_worth_less_than_a_change(short: InMemoryAuditStore) -> None:
+    # ux_verify_s16 F: A's waiting 30-minute overtime seat next door stayed empty after the undo ("published": 0), its
+    # note still blaming the call-off: the seat's worth (half an hour's unstaffed penalty) was below the change cost
+    # charged for seating A there again, though A held it before the call-off
+    clock = [T0 - timedelta(hours=1)]
+
+    _, summary = _called_off_and_undone(short, container(short, clock), clock)
+
+    assert _seated(short, "2") == {("J5", "A"), ("J6", "B")}  # the "After a call-off" note closed, B not moved
     assert summary["published"] == 1 and summary["people_moved"] == 0
+
+
+def test_a_seat_rejected_since_stays_refused_after_a_second_undo(short: InMemoryAuditStore) -> None:
+    # the seat the first call-off took costs no change to give back, but a supervisor rejected A there after the first
+    # undo: the second undo does not suggest it again
+    clock = [T0 - timedelta(hours=1)]
+    deps = container(short, clock)
+    _called_off_and_undone(short, deps, clock)
+    read = read_day(short, DAY)
+    [again] = [e for e in read.openings if e.payload["segment"] == "J5" and e.event_id not in read.closed]
+    assert again.employee_id == "A"
+    _decide(short, again, "reject", clock[0])
+    clock[0] += timedelta(minutes=10)
+
+    _, summary = _called_off_and_undone(short, deps, clock)
+
+    assert ("J5", "A") not in _seated(short, "2") and summary["seats_filled"] == 1  # J6 only

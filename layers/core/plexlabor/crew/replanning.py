@@ -406,7 +406,8 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         scope = (
             nearby_scope if message.reason == NEARBY else event_scope(kept_shift.problem, current, message, returning)
         )
-        replanned = without_change_cost(with_current_plan(committed, current, now, scope), taken)
+        # a seat the call-off took costs no change to give back, but one rejected since stays refused
+        replanned = without_change_cost(with_current_plan(committed, current, now, scope), taken - current.rejected)
         return replanned, solve(replanned, deps.time_limit_s)
 
     trigger = message.describe(kept_shift.problem)
