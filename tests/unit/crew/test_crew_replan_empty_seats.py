@@ -165,3 +165,24 @@ def test_only_the_seats_whose_cover_the_call_off_changed_blame_it(monkeypatch: p
     run(deps, message("call_off_undone", clock[0], employee_id="A", reported_by="P0001"))
     assert [str(e.payload["segment"]) for e in _empty(store)] == ["J9"]
     assert not any(e.payload["note"].startswith("After") for e in _empty(store))
+
+
+def test_the_undo_gives_back_a_short_seat_of_the_shift_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    # as ux_verify_s16 F next door: A's 30-minute J3 after J1 is worth less than the change cost of seating A again,
+    # so before 4f3330a9 the undo gave A back J1 only and J3 stayed empty, its note blaming the undone call-off
+    crew = problem(
+        [job("J1", place("CNC-01"), hours=8.0), job("J3", place("CNC-01"), start=8.0, hours=0.5)], [operator("A")]
+    )
+    monkeypatch.setattr(crew_build, "build_problem", lambda *_, **__: crew)
+    store, clock = InMemoryAuditStore(), [AT]
+    night = solve(crew, 10)
+    assert {(a.job_key, a.employee_id) for a in night.assignments} == {("J1", "A"), ("J3", "A")}
+    publish_plan(night, store, T0 - timedelta(hours=10))
+    deps = container(store, clock)
+    run(deps, message("call_off", clock[0], employee_id="A"))
+    assert _seats_open(store) == {"J1": 1, "J3": 1}
+    clock[0] += timedelta(minutes=2)
+
+    run(deps, message("call_off_undone", clock[0], employee_id="A", reported_by="P0001"))
+
+    assert _empty(store) == []
