@@ -358,7 +358,8 @@ class NextTo:
     shift: str
     """The shift called off."""
     lies: str
-    """How the seat lies against it: "starts as that shift ends", "ends as that shift starts", "overlaps it"."""
+    """How the seat lies against it (`claims.next_to`): "starts as that shift ends", "ends as that shift starts",
+    "overlaps that shift"."""
     replanned: bool = False
     """Whether a re-plan of the seat's shift ran since the call-off (`Board.replanned_after`): it took the person off
     the seat (an accepted one gets its removal from Plex, `Board.ruled_out`); False: "re-plan pending"."""
