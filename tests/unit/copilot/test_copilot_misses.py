@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from plexlabor.copilot.answers import Where, answer, asks_to_bypass
+from plexlabor.copilot.procedures import Procedure
 from plexlabor.copilot.retrieval import ProcedureIndex
 from tests.unit.copilot.test_copilot_paraphrases import sop_procedures
 
@@ -91,15 +92,51 @@ def test_questions_about_doing_a_check_or_a_machine_are_no_bypass(question: str)
     assert not asks_to_bypass(question)
 
 
-@pytest.mark.parametrize("where", [Where(), Where("10", departments=("MACH",)), Where("10", departments=MOLD)])
+WHERES = [Where(), Where("10", departments=("MACH",)), Where("10", departments=MOLD)]
+
+
+def _names_a_guard(procedure: Procedure) -> bool:
+    return any("guard" in text.lower() for text in (procedure.title, *(step.text for step in procedure.steps)))
+
+
+@pytest.mark.parametrize("where", WHERES)
 def test_a_no_to_skipping_a_guard_check_cites_no_step_without_a_guard(plant: ProcedureIndex, where: Where) -> None:
     # (before, ux_s16 verify A: "… Daily check of a CNC machine [SOP-005] requires it:" with its way oil, coolant,
     # chips and warm-up, or the press start-up's heaters: the word "check" was taken for the guard)
     reply = answer(plant, "Can I skip the safety guard check?", where)
 
     assert reply.kind == "safety" and reply.text.startswith("No. A safety check, guard or lockout")
-    assert all("guard" in text.lower() for _, text in reply.steps)
+    assert [c.label for c in reply.citations] == ["[SOP-001#6]"]  # the lockout's "… guard everything …"
+
+
+@pytest.mark.parametrize("where", WHERES)
+def test_a_no_to_skipping_a_guard_check_no_procedure_names_says_so(where: Where) -> None:
+    without_guards = ProcedureIndex([p for p in sop_procedures() if not _names_a_guard(p)])
+
+    reply = answer(without_guards, "Can I skip the safety guard check?", where)
+
+    assert reply.kind == "safety" and reply.steps == ()
     assert reply.text.endswith("No procedure I have describes a guard check; ask your supervisor.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can I skip the lockout on the hydraulic press before clearing a jam if I'm late?",
+        "Can I bypass the lockout when I clear the conveyor jam?",
+    ],
+)
+@pytest.mark.parametrize("where", [*WHERES, Where("10", departments=ASSY)])
+def test_a_no_to_skipping_the_lockout_cites_the_lockout_whatever_else_is_asked(
+    plant: ProcedureIndex, question: str, where: Where
+) -> None:
+    # (before, review2_s16 #3: "No procedure I have describes a lockout" beside the lockout SOP: the question's
+    # other words, the press and the jam, were not half of SOP-001's)
+    reply = answer(plant, question, where)
+
+    assert reply.kind == "safety" and "No procedure I have" not in reply.text
+    assert reply.procedure_id == "SOP-001" and reply.text.endswith("[SOP-001] requires it:")
+    assert "[SOP-001#3]" in [c.label for c in reply.citations]  # "Put your personal lock and a tag …"
 
 
 def test_a_no_to_skipping_the_lockout_cites_the_lockout(plant: ProcedureIndex) -> None:

@@ -186,10 +186,12 @@ def _left_out(question: str) -> str:
 def bypass_answer(index: ProcedureIndex, question: str, where: Where) -> Answer:
     """ "No; ask your supervisor" (ux_s16 #7: "Can I skip the safety guard check if I'm late?" was "Nothing relevant
     found"), with the steps requiring the safeguard the question names (guard, lockout, interlock, PPE; a safety
-    check or inspection when it names no other): of the first scope of `where` with a procedure naming it, the one
-    the question's other words rank first, and its steps naming it (all of a procedure whose title names it). None:
-    "No procedure I have describes a guard check; ask your supervisor." after the "no" (a step about way oil is not
-    cited for a guard, ux_s16 verify A). Never a procedure's steps for doing without it."""
+    check or inspection when it names no other): of the first scope of `where` with a procedure naming it and holding
+    half the question's words, the one they rank first; no such one: the procedure in scope whose title names it
+    (else the first naming it), whatever else the question asks; and its steps naming it (all of a procedure whose
+    title names it). No procedure in scope naming it: "No procedure I have describes a guard check; ask your
+    supervisor." after the "no" (a step about way oil is not cited for a guard, ux_s16 verify A). Never a
+    procedure's steps for doing without it."""
     named = set().union(*(_named_safeguards(sentence) for sentence in re.split(r"[.?!;]+", question)))
     named = (named - GENERIC_SAFEGUARDS) or (named & {"safety"})
     subject = BYPASS.sub(" ", question)
@@ -197,17 +199,30 @@ def bypass_answer(index: ProcedureIndex, question: str, where: Where) -> Answer:
     def names_it(text: str) -> bool:
         return bool(named & _named_safeguards(text))
 
+    ranked: list[tuple[Scope, list[Hit]]] = []
     for scope, within in where.scopes():
 
         def steps_name_it(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
             texts = (procedure.title, *(step.text for step in procedure.steps))
             return (within is None or within(procedure)) and any(names_it(text) for text in texts)
 
-        hits = index.search(subject, k=BYPASS_CANDIDATES, within=steps_name_it)
-        covering = [h for h in hits if index.coverage(subject, index.position(h.procedure)) >= BYPASS_COVERAGE]
-        if not covering:
-            continue
-        procedure = covering[0].procedure
+        ranked.append((scope, index.search(subject, k=BYPASS_CANDIDATES, within=steps_name_it)))
+    covering = [
+        (scope, hit)
+        for scope, hits in ranked
+        for hit in hits
+        if index.coverage(subject, index.position(hit.procedure)) >= BYPASS_COVERAGE
+    ]
+    # a guard, lockout, interlock or PPE some procedure in scope names is cited even when the question's other words
+    # ("on the hydraulic press before clearing a jam") are not half of it (review2_s16 #3: "No procedure I have
+    # describes a lockout" beside the lockout SOP), the one whose title names it first; a bare "safety" is named by
+    # too many steps to stand for a check of its own
+    named_by_some = [(scope, hit) for scope, hits in ranked for hit in hits] if named - {"safety"} else []
+    named_by_some.sort(key=lambda found: not names_it(found[1].procedure.title))
+    chosen = next(iter(covering or named_by_some), None)
+    if chosen is not None:
+        scope, hit = chosen
+        procedure = hit.procedure
         steps = tuple(
             (Citation(procedure.id, procedure.title, number), step.text)
             for number, step in enumerate(procedure.steps, start=1)
