@@ -51,7 +51,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT
 from plexlabor.audit.errors import AuditConflictError, AuditError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import CALL_OFF_REASONS, DROPPED
+from plexlabor.crew.messages import CALL_OFF_REASONS, DROPPED, NEARBY_REASONS
 from plexlabor.crew.removals import back_in_plex
 from plexlabor.crew.suggestions import CLAIM_KIND, seat_end
 from plexlabor.platform.clock import utc_now
@@ -60,6 +60,8 @@ ATTEMPTS = 5
 """How often a claim reads its log again after another writer took the entry it meant to write."""
 JUST = timedelta(minutes=10)
 """A claim younger than this is said to be "just" made ("was just placed on WLD-03 by ...")."""
+OFF_REASONS = ("call_off", "absence")
+"""The re-plans' events that take a person off their shift (`replanning.OFF`)."""
 TOUCHING = timedelta(seconds=1)
 """Two times this close count as one: a seat that starts as a called-off shift ends extends it (`next_to`)."""
 GRACE = timedelta(minutes=2)
@@ -192,7 +194,7 @@ def next_to_call_off(
     (`Board.next_to`): the seat has hours outside its person's scheduled shifts (`overtime`: within one of them it
     stands), overlaps or touches the shift called off and is not over by the call-off. The board knows the shift's
     span, not the person's Plex block of it, which crew_replan's `stretches.with_call_offs` decides on: so this holds
-    only until a re-plan of the seat's shift ran since the call-off (`replanned_after`); that re-plan closed the seat
+    only until a re-plan of the seat's shift decided on the call-off (`replanned_with`); that re-plan closed the seat
     if the call-off rules it out, and kept it if not (lead 5 of review_s16: a person whose block ends before the shift
     does kept a seat starting as the shift ends, yet its Accept was refused until the call-off was undone)."""
     off_day, off_shift, off_start, off_end, at = off
@@ -201,15 +203,32 @@ def next_to_call_off(
     return next_to(start, end, off_start, off_end)
 
 
-def replanned_after(replans: Iterable[datetime], moment: datetime) -> bool:
-    """Whether one of a shift's re-plans (when each was applied, the dropped ones left out) came after `moment`."""
-    return any(at > moment for at in replans)
+def replanned_with(
+    replans: Iterable[AuditEvent], off_replans: Iterable[AuditEvent], off: tuple[str, date, str], moment: datetime
+) -> bool:
+    """Whether a re-plan of a seat's shift (`replans`: its record's events) decided on the call-off `off` (employee
+    id, day and code of the shift called off) made at `moment`: that call-off's own `call_off_nearby` applied there,
+    or a re-plan there that began after the called-off shift's re-plan applied it (`off_replans`: that shift's
+    record), as crew_replan reads the other shifts' call-offs from their applied events
+    (`replanning._called_off_elsewhere`). A re-plan of the seat's shift queued ahead of the call-off and run since
+    did not see it (review2_s16 #1: until 2026-12-06 it ended "re-plan pending" and the seat could be accepted)."""
+    employee_id, off_day, off_shift = off
+    later = [e for e in _applied(replans) if e.occurred_at > moment]
+    nearby = {"replan_reason": NEARBY_REASONS[0], "replan_off_day": off_day.isoformat(), "replan_off_shift": off_shift}
+    if any(e.employee_id == employee_id and nearby.items() <= e.payload.items() for e in later):
+        return True
+    own = [
+        e.occurred_at
+        for e in _applied(off_replans)
+        if e.occurred_at >= moment and e.employee_id == employee_id and e.payload.get("replan_reason") in OFF_REASONS
+    ]
+    return bool(own) and any(e.occurred_at > min(own) for e in later)
 
 
-def replans_of(events: Iterable[AuditEvent]) -> list[datetime]:
-    """When each re-plan among `events` (a shift's record, `crew-shifts:<day>/<shift>`) was applied: `replan`
+def _applied(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """The re-plans among `events` (a shift's record, `crew-shifts:<day>/<shift>`) that were applied: `replan`
     events, not those crew_replan dropped (`messages.DROPPED`)."""
-    return [e.occurred_at for e in events if e.event_type is AuditEventType.REPLAN and DROPPED not in e.payload]
+    return [e for e in events if e.event_type is AuditEventType.REPLAN and DROPPED not in e.payload]
 
 
 def shift_record(day: date, shift: str) -> str:
@@ -409,14 +428,18 @@ class SeatClaims:
         def other_seat(c: Claim) -> bool:
             return c.what == "seat" and c.item_id != item_id and c.overlaps(start, end)
 
-        replans: list[list[datetime]] = []  # the seat's shift's re-plans, read once, when a call-off is next to it
+        records: dict[tuple[date, str], list[AuditEvent]] = {}  # shifts' re-plans, read once, when a call-off is near
+
+        def replans(of: tuple[date, str]) -> list[AuditEvent]:
+            if of not in records:
+                records[of] = list(self.store.history(shift_record(*of)))
+            return records[of]
 
         def ruled_out(c: Claim) -> bool:
             if not c.rules_out(day, shift, start, end, overtime=overtime):
                 return False
-            if not replans:
-                replans.append(replans_of(self.store.history(shift_record(day, shift))))
-            return not replanned_after(replans[0], c.at)
+            off = (c.employee_id, c.day, c.shift)
+            return not replanned_with(replans((day, shift)), replans((c.day, c.shift)), off, c.at)
 
         for other_day in (day - timedelta(days=1), day + timedelta(days=1)):  # the day's own log: under its lock
             entries = self._entries(person_log(other_day, employee_id))

@@ -57,7 +57,7 @@ from typing import Any
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.claims import call_offs_of, next_to_call_off, replanned_after
+from plexlabor.crew.claims import call_offs_of, next_to_call_off, replanned_with
 from plexlabor.crew.messages import (
     ABOUT_SOMEONE,
     CALL_OFF_REASONS,
@@ -361,7 +361,7 @@ class NextTo:
     """How the seat lies against it (`claims.next_to`): "starts as that shift ends", "ends as that shift starts",
     "overlaps that shift"."""
     replanned: bool = False
-    """Whether a re-plan of the seat's shift ran since the call-off (`Board.replanned_after`): it took the person off
+    """Whether a re-plan of the seat's shift decided on the call-off (`Board.replanned_with`): it took the person off
     the seat (an accepted one gets its removal from Plex, `Board.ruled_out`); False: "re-plan pending"."""
 
 
@@ -444,8 +444,9 @@ class Board:
     revert), with when and by whom (`crew.removals.NOT_IN_PLEX`), by the seat's item id."""
     failed: dict[str, list[FailedReplan]] = field(default_factory=dict)
     """Per shift, the re-plans crew_replan dropped (`_failed_replans`): the board says to plan by hand."""
-    replans: dict[str, list[datetime]] = field(default_factory=dict)
-    """Per shift, when re-plans were applied to it (their `applied` events, not those dropped)."""
+    replans: dict[str, list[AuditEvent]] = field(default_factory=dict)
+    """Per shift, the re-plans applied to it (their `applied` events, those dropped too: `claims.replanned_with`
+    leaves them out)."""
 
     @cached_property
     def as_planned(self) -> bool:
@@ -480,9 +481,11 @@ class Board:
         found = self.called_off(shift, seat.item.employee_id) if seat.item.employee_id else None
         return None if found is None or over_by(seat.item.evidence, found.at) else found
 
-    def replanned_after(self, shift: str, moment: datetime) -> bool:
-        """Whether a re-plan of the shift was applied after `moment` (`replans`, `claims.replanned_after`)."""
-        return replanned_after(self.replans.get(shift, ()), moment)
+    def replanned_with(self, shift: str, other: str, off: CallOff) -> bool:
+        """Whether a re-plan of the shift decided on the call-off `off` of shift `other` of the day (`replans`,
+        `claims.replanned_with`): its `call_off_nearby`, or one begun after `other`'s re-plan applied it."""
+        called_off = (off.employee_id, self.day, other)
+        return replanned_with(self.replans.get(shift, ()), self.replans.get(other, ()), called_off, off.at)
 
     def ruled_out(self, shift: str, seat: Seat) -> NextTo | None:
         """The call-off of another shift that takes the person off their accepted seat (issue 16): the one its
@@ -715,7 +718,7 @@ class Board:
             if lies := next_to_call_off(
                 (self.day, other, *span, off.at), self.day, shift, segment.start, end, overtime=overtime
             ):
-                return NextTo(off, other, lies, self.replanned_after(shift, off.at))
+                return NextTo(off, other, lies, self.replanned_with(shift, other, off))
         return None
 
     def pending(self, shift: str, segment: Segment, employee_id: str | None, outside_hours: Any) -> NextTo | None:
@@ -1048,8 +1051,7 @@ def read_board(
     }
     board.failed = _failed_replans(read)
     for event in read.applied:
-        if DROPPED not in event.payload:
-            board.replans.setdefault(str(event.payload.get("shift_code")), []).append(event.occurred_at)
+        board.replans.setdefault(str(event.payload.get("shift_code")), []).append(event)
     return board
 
 
