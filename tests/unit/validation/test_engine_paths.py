@@ -197,8 +197,8 @@ def test_since_and_until_are_inclusive_and_either_may_be_left_open(engine: Valid
     norms = compute_norms(data)
     thursday_in = local(thursday.day, "06:30").timestamp()
 
-    def keys(**window: float) -> set[str]:
-        return {f.record_key for f in engine.batch(data, norms, **window)}
+    def keys(since: float | None = None, until: float | None = None) -> set[str]:
+        return {f.record_key for f in engine.batch(data, norms, since=since, until=until)}
 
     # When / Then the range picks the records by their time, bounds included
     assert keys() == {tuesday.first_key, thursday.first_key}
