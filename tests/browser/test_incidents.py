@@ -333,12 +333,14 @@ def test_a_supervisor_corrects_a_report_from_its_page_and_lands_on_the_replaceme
     first, second = sent
     assert first != second
     notice = page.locator("#replaces-1").inner_text()
-    mine = f"your report of Fri 2026-11-20 09:40, injury at {incidents.workcenter}"  # named, the id only linked
-    assert f"This report replaces {mine}" in notice and "as an injury · workcenter" in notice and first not in notice
+    # a named correction names the report by when it was sent and claims no sameness (ux_verify_s16 C, 4574db4d)
+    mine = f"(injury at {incidents.workcenter}, happened Fri 2026-11-20 09:40)"  # named, the id only linked
+    assert "This report replaces your report sent " in notice and mine in notice and first not in notice
+    assert "same text and time" not in notice
     audit = incidents.stack.audit().store
     closing = replacement(audit, first)
     assert closing is not None and closing.payload["superseded_by"] == second
-    page.get_by_role("link", name=mine).click()
+    page.locator("#replaces-1 a").click()
     page.wait_for_url(f"**/incidents/{first}")
     replaced = page.locator("#replaced-by").inner_text()
     assert f"Replaced by your report of Fri 2026-11-20 09:40, near miss at {incidents.workcenter}" in replaced
