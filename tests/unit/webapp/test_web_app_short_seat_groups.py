@@ -358,6 +358,22 @@ def test_a_group_decided_once_is_one_action_of_its_reviewer_in_the_kpis(world: W
     assert groups == dict.fromkeys(SEATS, WC10)  # each seat's decision names the group it was decided with
 
 
+def test_a_group_decided_again_after_a_seat_was_added_is_a_second_action(world: World, lambda_context: Any) -> None:
+    # review2_s16 #4: the key was the reviewer and the group alone, so the second decision counted no action
+    deps = web_deps(world)
+    first = {"action": "approve", "seat": SEATS[:2]}
+    assert call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form=first)["statusCode"] == 303
+    world.clock.advance(minutes=5)
+    _third_seat(world)  # a re-plan adds a seat to the group; the planner opens it again and decides it
+    again = {"action": "approve", "seat": SEATS[2:]}
+    assert call_web(deps, "POST", f"/items/{WC10}", PLANNER, lambda_context, form=again)["statusCode"] == 303
+
+    [day] = compute_kpis(world.audit, clock=lambda: world.clock() + timedelta(hours=1)).by_reviewer_day
+
+    assert day.decided == 2
+    assert day.minutes > 5  # the second action's time is counted
+
+
 @pytest.mark.parametrize(
     ("action", "says"),
     [

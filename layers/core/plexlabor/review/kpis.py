@@ -69,6 +69,8 @@ PAGES = 20
 is logged and leaves the newest out."""
 SESSION_GAP = timedelta(minutes=10)
 FIRST_ITEM = timedelta(minutes=1)
+SAME_ACTION = timedelta(seconds=30)
+"""The seats of a short-seat group decided at once are recorded one after another within this: one action."""
 OPENING_STATUSES = (AuditStatus.PENDING_APPROVAL, AuditStatus.LOGGED)
 DECIDED_STATUSES = (AuditStatus.APPROVED, AuditStatus.REJECTED)
 NO_MODEL = "none"
@@ -393,18 +395,21 @@ def _by_department(counted: list[DayCount]) -> dict[str, int]:
 
 def _reviewer_days(decisions: list[AuditEvent], zone: ZoneInfo) -> list[ReviewerDay]:
     """Items decided and minutes spent per reviewer per day: one decision, one action; the seats of a short-seat group
-    decided at once (`review.groups.GROUP_KEY`) one action (review_s16 #8: a 6-seat group counted 6)."""
+    decided at once (`review.groups.GROUP_KEY`, its seats recorded within `SAME_ACTION` of each other) one action
+    (review_s16 #8: a 6-seat group counted 6); the same group decided again later, after a seat was added, another
+    (review2_s16 #4)."""
     days: dict[tuple[date, str], ReviewerDay] = {}
     previous: dict[str, datetime] = defaultdict(lambda: datetime.min.replace(tzinfo=zone))
-    groups: set[tuple[str, str]] = set()
+    group_seen: dict[tuple[str, str], datetime] = {}  # a reviewer's group: when its last seat was decided
     for event in decisions:
         who = event.actor
         group = event.payload.get(GROUP_KEY)
         if isinstance(group, str):
-            if (who, group) in groups:  # another seat of an action counted already
+            last = group_seen.get((who, group))
+            group_seen[who, group] = event.occurred_at
+            if last is not None and event.occurred_at - last < SAME_ACTION:  # another seat of an action counted
                 previous[who] = max(previous[who], event.occurred_at)
                 continue
-            groups.add((who, group))
         gap = event.occurred_at - previous[who]
         spent = gap if gap < SESSION_GAP else FIRST_ITEM
         previous[who] = event.occurred_at
