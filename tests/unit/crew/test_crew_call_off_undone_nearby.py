@@ -13,7 +13,7 @@ import pytest
 
 import plexlabor.crew.build as crew_build
 from plexlabor.audit import InMemoryAuditStore
-from plexlabor.crew.messages import ReplanMessage, back_nearby, nearby
+from plexlabor.crew.messages import ReplanMessage, nearby
 from plexlabor.crew.models import CrewProblem
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.publish import publish_plan
@@ -44,12 +44,12 @@ def test_the_undo_re_plans_the_shift_next_door_with_them_back(planned: InMemoryA
     run(deps, undo)
     assert ("J5", None) in _seated(planned, "2")  # the undo re-plans shift 1 only
 
-    summary = run(deps, back_nearby(undo, DAY, "2"))
+    summary = run(deps, nearby(undo, DAY, "2"))
 
     assert ("J5", "A") in _seated(planned, "2") and ("J5", None) not in _seated(planned, "2")
     assert ("J6", "B") in _seated(planned, "2") and summary["people_moved"] == 0
     [applied] = [m for m in recorded(read_day(planned, DAY), DAY, "2") if m.reason == "call_off_undone_nearby"]
-    assert applied == back_nearby(undo, DAY, "2")
+    assert applied == nearby(undo, DAY, "2")
 
 
 def _short_day() -> CrewProblem:
@@ -81,7 +81,7 @@ def _called_off_and_undone(
         reason="call_off_undone", day=DAY, shift="1", detected_at=clock[0], employee_id="A", reported_by="P1"
     )
     run(deps, undo)
-    return undo, run(deps, back_nearby(undo, DAY, "2"))
+    return undo, run(deps, nearby(undo, DAY, "2"))
 
 
 @pytest.fixture

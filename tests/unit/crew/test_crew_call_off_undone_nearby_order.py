@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from plexlabor.audit import InMemoryAuditStore
-from plexlabor.crew.messages import ReplanMessage, back_nearby, nearby
+from plexlabor.crew.messages import ReplanMessage, nearby
 from plexlabor.crew.replanning import run
 from tests.unit.crew.crew_builder import DAY, T0
 from tests.unit.crew.test_crew_call_off_nearby import _seated, planned
@@ -33,7 +33,7 @@ def test_the_undo_next_door_gives_the_seat_back_before_the_undo_of_its_shift_is_
     clock[0] += timedelta(minutes=10)
     undo = _call_off(-timedelta(minutes=50), "call_off_undone")
 
-    summary = run(deps, back_nearby(undo, DAY, "2"))  # shift 1's undo not run (not readable yet)
+    summary = run(deps, nearby(undo, DAY, "2"))  # shift 1's undo not run (not readable yet)
 
     assert ("J5", "A") in _seated(planned, "2") and ("J5", None) not in _seated(planned, "2")
     assert ("J6", "B") in _seated(planned, "2") and summary["people_moved"] == 0
@@ -53,6 +53,6 @@ def test_a_call_off_made_again_after_the_undo_still_stands(planned: InMemoryAudi
     again = _call_off(-timedelta(minutes=40))
     run(deps, again)
 
-    run(deps, back_nearby(undo, DAY, "2"))  # redelivered late, behind the second call-off
+    run(deps, nearby(undo, DAY, "2"))  # redelivered late, behind the second call-off
 
     assert ("J5", "A") not in _seated(planned, "2")

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.messages import RecommendationWriteback
-from plexlabor.crew.messages import back_nearby, nearby
+from plexlabor.crew.messages import nearby
 from plexlabor.crew.removals import open_removals
 from plexlabor.crew.replanning import applied_event
 from plexlabor.crew.stretches import CalledOff, RuledOut
@@ -115,7 +115,7 @@ def test_once_the_call_off_is_undone_the_seat_stands_accepted_and_its_shift_is_r
     [call_off, next_door, undone, back] = replans.sent
     assert next_door == nearby(call_off, DAY, "2")
     assert (undone.reason, undone.shift) == ("call_off_undone", "1")
-    assert back == back_nearby(undone, DAY, "2")
+    assert back == nearby(undone, DAY, "2")
     assert (back.off_day, back.off_shift, back.employee_id) == (DAY, "1", "E0042")
 
 
@@ -144,4 +144,4 @@ def test_an_undo_before_the_re_plan_next_door_ran_re_plans_that_shift_too(world:
     assert call_web(deps, "POST", "/crew/calloff", PLANNER, lambda_context, form=undo)["statusCode"] == 303
 
     [_, _, undone, back] = replans.sent
-    assert back == back_nearby(undone, DAY, "2")
+    assert back == nearby(undone, DAY, "2")

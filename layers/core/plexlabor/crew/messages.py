@@ -73,7 +73,7 @@ NEARBY_FIELDS = ("off_day", "off_shift")
 """What a `call_off_nearby` adds: the shift its person called off (of that day), next to the message's shift, whose
 seats of theirs that overlap or touch it crew_replan re-plans without them (`replanning.nearby_shifts`); and a
 `call_off_undone_nearby`: the shift whose call-off was undone, so the message's shift is re-planned with them back
-(`back_nearby`)."""
+(`nearby` of the undo)."""
 NEARBY_REASONS = ("call_off_nearby", "call_off_undone_nearby")
 """The messages that carry `NEARBY_FIELDS` (and need them)."""
 SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")
@@ -176,32 +176,20 @@ class ReplanMessage(BaseModel):
         return self
 
 
-def nearby(call_off: ReplanMessage, day: date, shift: str) -> ReplanMessage:
-    """The `call_off_nearby` of shift `shift` of `day` after `call_off` (a call-off or absence of another shift): its
-    person's seats there that overlap or touch the shift they called off are re-planned without them."""
+def nearby(of: ReplanMessage, day: date, shift: str) -> ReplanMessage:
+    """The message for shift `shift` of `day` next to the shift `of` is about. After a call-off or absence, a
+    `call_off_nearby`: its person's seats there that overlap or touch the shift they called off are re-planned
+    without them. After a `call_off_undone`, a `call_off_undone_nearby`: the seats the call-off took there (its
+    `call_off_nearby`'s re-plan) may take them back at once, not only at that shift's next re-plan
+    (`replan.event_scope`, as for the undone shift itself)."""
     return ReplanMessage(
-        reason="call_off_nearby",
+        reason="call_off_undone_nearby" if of.reason == "call_off_undone" else "call_off_nearby",
         day=day,
         shift=shift,
-        detected_at=call_off.detected_at,
-        employee_id=call_off.employee_id,
-        off_day=call_off.day,
-        off_shift=call_off.shift,
-    )
-
-
-def back_nearby(undo: ReplanMessage, day: date, shift: str) -> ReplanMessage:
-    """The `call_off_undone_nearby` of shift `shift` of `day` after `undo` (a `call_off_undone` of another shift): its
-    person's seats there that the call-off took (its `nearby`'s re-plan) may take them back at once, not only at that
-    shift's next re-plan (`replan.event_scope`, as for the undone shift itself)."""
-    return ReplanMessage(
-        reason="call_off_undone_nearby",
-        day=day,
-        shift=shift,
-        detected_at=undo.detected_at,
-        employee_id=undo.employee_id,
-        off_day=undo.day,
-        off_shift=undo.shift,
+        detected_at=of.detected_at,
+        employee_id=of.employee_id,
+        off_day=of.day,
+        off_shift=of.shift,
     )
 
 

@@ -130,7 +130,8 @@ again, and no later read applies the call-off again)."""
 BACK = frozenset({"call_off_undone", "clocked_in"})
 """Events that put a called-off person back on the shift."""
 UNDONE_NEARBY = "call_off_undone_nearby"
-"""A call-off of a shift next to the message's undone: its person may take back their seats here (`back_nearby`)."""
+"""A call-off of a shift next to the message's undone: its person may take back their seats here (`messages.nearby`
+of the undo)."""
 OFF = frozenset({"call_off", "absence"})
 """Events that take a person off the shift (`_no_seat` when they hold no seat in it)."""
 

@@ -64,7 +64,6 @@ from plexlabor.crew.messages import (
     DROPPED,
     NO_SEAT,
     ReplanMessage,
-    back_nearby,
     nearby,
     people_in,
 )
@@ -1553,11 +1552,11 @@ def undo_nearby(store: AuditStore, whole: Board, undos: list[ReplanMessage], now
                 and payload.get("replan_employee_id") == undo.employee_id
             )
             if taken and undo is not None and (other, code := str(payload.get("shift_code"))) not in covered:
-                found.setdefault((other, code), back_nearby(undo, other, code))
+                found.setdefault((other, code), nearby(undo, other, code))
     call_offs = [m.model_copy(update={"reason": "call_off"}) for m in undos]
     for pending in _nearby(store, whole, call_offs, now)[0]:
         key = (pending.day, pending.shift)
-        found.setdefault(key, back_nearby(undone[str(pending.off_shift)], *key))
+        found.setdefault(key, nearby(undone[str(pending.off_shift)], *key))
     return list(found.values())
 
 
