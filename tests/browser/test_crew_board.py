@@ -241,3 +241,26 @@ def test_every_seats_decisions_are_on_screen(page: Page, crew: Crew, width: int)
     assert off_screen == [], f"at {width} px: {off_screen}"
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     assert problems == []
+
+
+def test_the_planner_acknowledges_a_workcenters_short_seats_once_from_the_board(page: Page, crew: Crew) -> None:
+    """Issue 16 UX (820c5594, d6794635): a short seat's "Decide it" opens its workcenter shift's group, which lists
+    each seat; approved once, the board comes back saying how many seats stay empty and marks each acknowledged."""
+    problems = watch(page)
+    board = f"/crew?day={crew.day.isoformat()}&shift={SHIFT}"
+    sign_in(page, crew, crew.planner, then=board)  # type: ignore[arg-type]
+    assert crew.summary["unstaffed_seats"] > 0  # the plan leaves seats empty: each has a note to acknowledge
+    note = page.locator("p.short-seat", has=page.get_by_role("link", name="Decide it")).first
+    note.get_by_role("link", name="Decide it").click()
+    page.wait_for_url("**/items/short-seats~*")
+    listed = page.locator("main").inner_text()
+    assert "The seats" in listed
+    assert_no_serious_violations(page)
+    page.get_by_role("button", name="Approve").first.click()
+    page.wait_for_url(f"**{board}*")
+    flash = page.locator("main").inner_text()
+    assert "Acknowledged:" in flash and "stay" in flash and "empty" in flash
+    page.goto(f"{crew.base}{board}&done=approve")  # read fresh (the board keeps a day's read 10 s)
+    assert page.locator("p.short-seat", has_text="acknowledged by").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert problems == []
