@@ -255,6 +255,41 @@ def test_a_group_at_a_workcenter_whose_code_holds_a_slash_and_a_hash_opens_and_i
     assert _decisions(world, "crew-0021") == [("approved", "job-operations:op-J100021", None)]
 
 
+@pytest.mark.parametrize("workcenter", ["WC_10", "ASM_LINE", "LINE_20"])
+def test_a_link_to_a_group_made_before_its_codes_were_quoted_still_opens_and_is_decided(
+    world: World, lambda_context: Any, workcenter: str
+) -> None:
+    # review2_s16 #5: a link made before b1d2c0f8 holds the code raw ("...~WC_10"), now read as "WC\x10": 404
+    recommendation(
+        world,
+        "crew-0030",
+        "crew_unstaffed",
+        record_key="job-operations:op-J100030",
+        note=f"1 seat at {workcenter} for job J100030 operation 10, shift 1, stays empty: nobody qualified is free",
+        workcenter_code=workcenter,
+        workcenter_id="W-OLD",
+        shift_code="1",
+        plan_day="2026-03-04",
+        segment="op-J100030|1",
+        job_no="J100030",
+        operation_code="10",
+        start="2026-03-04T06:00:00+00:00",
+        end="2026-03-04T14:30:00+00:00",
+        hours=8.0,
+        seats=1,
+        cause="qualified_busy",
+    )
+    deps = web_deps(world)
+    path = f"/items/short-seats~2026-03-04~1~{workcenter}"
+
+    page = call_web(deps, "GET", path, PLANNER, lambda_context)
+    assert page["statusCode"] == 200
+    assert f"1 seat stays empty at {workcenter}, shift 1" in _text(str(page["body"]))
+    approve = {"action": "approve", "seat": _seats_shown(str(page["body"]))}
+    assert call_web(deps, "POST", path, PLANNER, lambda_context, form=approve)["statusCode"] == 303
+    assert _decisions(world, "crew-0030") == [("approved", "job-operations:op-J100030", None)]
+
+
 def _third_seat(world: World) -> None:
     """A third empty seat at WC-10 in shift 1 (crew-0012, job operation op-12)."""
     recommendation(

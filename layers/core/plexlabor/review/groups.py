@@ -45,9 +45,16 @@ def _part(code: str) -> str:
     return quoted.replace("%", ESCAPE)
 
 
-def _code(part: str) -> str:
-    """The plant code a part of a group id holds (`_part` undone)."""
-    return unquote(part.replace(ESCAPE, "%"))
+def _codes(part: str) -> tuple[str, ...]:
+    """The plant codes a part of a group id may hold, the likelier first: the code `_part` wrote, and the part as it
+    is, which ids made before b1d2c0f8 held (review2_s16 #5: "WC_10" read as "WC\x10", "ASM_LINE" as "ASM%LINE").
+    The part is read as it is when it is no part `_part` writes ("ASM_LINE") or when `_part`'s code would hold a
+    control character ("WC_10"), which no plant code does; it stays the second reading when both are plausible
+    ("LINE_20": "LINE " or "LINE_20"; `ReviewQueue.group` takes the reading that has seats)."""
+    code = unquote(part.replace(ESCAPE, "%"))
+    if code == part or _part(code) != part:
+        return (part,)
+    return (code, part) if code.isprintable() else (part, code)
 
 
 def group_id(key: GroupKey) -> str:
@@ -56,15 +63,23 @@ def group_id(key: GroupKey) -> str:
     return SEPARATOR.join((PREFIX, day.isoformat(), _part(shift), _part(workcenter)))
 
 
-def group_key(item_id: str) -> GroupKey | None:
-    """The workcenter shift a group id names; None for any other id (a seat's own, a finding's)."""
+def group_keys(item_id: str) -> list[GroupKey]:
+    """The workcenter shifts a group id may name (`_codes`), the likelier first; none for any other id (a seat's own,
+    a finding's). One but for an id made before b1d2c0f8 whose codes hold `_`."""
     parts = item_id.split(SEPARATOR)
     if len(parts) != 4 or parts[0] != PREFIX or not all(parts[1:]):
-        return None
+        return []
     try:
-        return date.fromisoformat(parts[1]), _code(parts[2]), _code(parts[3])
+        day = date.fromisoformat(parts[1])
     except ValueError:
-        return None
+        return []
+    return [(day, shift, workcenter) for shift in _codes(parts[2]) for workcenter in _codes(parts[3])]
+
+
+def group_key(item_id: str) -> GroupKey | None:
+    """The workcenter shift a group id names (the likeliest of `group_keys`); None for any other id."""
+    keys = group_keys(item_id)
+    return keys[0] if keys else None
 
 
 def key_of(item: ReviewItem) -> GroupKey | None:

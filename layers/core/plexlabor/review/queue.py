@@ -35,7 +35,8 @@ from plexlabor.audit.events import AuditEvent, AuditStatus, ran_out
 from plexlabor.audit.paging import read_to_end
 from plexlabor.audit.store import AuditStore
 from plexlabor.platform.clock import utc_now
-from plexlabor.review.groups import group_item, group_key, group_of, grouped
+from plexlabor.review import groups
+from plexlabor.review.groups import group_item, group_key, group_keys, group_of, grouped
 from plexlabor.review.items import PUNCH, ReviewItem, item_from_event
 
 logger = logging.getLogger(__name__)
@@ -360,11 +361,12 @@ class ReviewQueue:
         """The short seats of the workcenter shift `group_id` names that the viewer may see (`review.groups`), each
         read from its own events: the group of those still open, their events and True; once none is open, the group
         of all of them (those read opened in the lookback), their events and False; None when there are none."""
-        key = group_key(group_id)
-        if key is None:
+        keys = group_keys(group_id)
+        if not keys:
             return None
-        with self._caught_up() as known:
-            candidates = list(known.members.get(group_id, {}))
+        with self._caught_up() as known:  # the id's reading that has seats (an id from before b1d2c0f8: review.groups)
+            key = next((k for k in keys if groups.group_id(k) in known.members), keys[0])
+            candidates = list(known.members.get(groups.group_id(key), {}))
         still_open: list[tuple[ReviewItem, list[AuditEvent]]] = []
         closed: list[tuple[ReviewItem, list[AuditEvent]]] = []
         for item_id in candidates:
