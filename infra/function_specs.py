@@ -700,7 +700,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         flavour=BATCH,
         memory_mb=2048,
         timeout_s=300,
-        access=(SendTo(QueueName.REPLAN), PLEX),
+        # each call-off held by its claim before it is sent (crew.claims: a log read, then one conditional append)
+        access=(SendTo(QueueName.REPLAN), TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),
         reserved_concurrency=1,
         needs=(Need.PLANT_TIMEZONE,),
         schedule=f"rate({CALL_OFF_PERIOD_MINUTES} minutes)",
