@@ -94,13 +94,33 @@ def test_a_reindex_cut_by_its_deadline_marks_nothing_and_the_next_run_goes_on_fr
     assert reindex_if_unmarked(store, DAY, T0, "crew_planner") is None
 
 
-def test_a_run_with_no_time_left_reads_nothing_and_keeps_its_place(clock: Clock) -> None:
+def test_runs_with_no_time_left_each_give_the_first_chunk_its_key_and_the_last_marks(clock: Clock) -> None:
+    # review2_s16 #6: a run begun past its deadline (the plan run left less than the reserve) read nothing and added
+    # nothing, run after run: the index was never marked
+    store, written = _table(clock)
+    runs = []
+    while True:
+        before = len(store.indexed)
+        done = reindex_if_unmarked(store, DAY, T0, "crew_planner", deadline=clock.now - 1)
+        assert done is not None
+        runs.append((len(store.indexed) - before, done.complete))
+        if done.complete:
+            break
+        assert indexed_from(store) is None
+        assert len(runs) < EVENTS
+    # one chunk of two a run, none twice; the run after the last chunk finds nothing left to do and marks
+    assert runs == [(2, False)] * 5 + [(0, True)]
+    assert sorted(store.indexed) == sorted(written) and indexed_from(store) == day_since(DAY)
+
+
+def test_a_run_with_no_time_left_keeps_its_place_for_the_next(clock: Clock) -> None:
     store, _ = _table(clock)
     done = reindex_if_unmarked(store, DAY, T0, "crew_planner", deadline=clock.now - 1)
-    assert done is not None and not done.complete and store.indexed == [] and indexed_from(store) is None
+    assert done is not None and not done.complete and len(store.indexed) == 2 and indexed_from(store) is None
     # the next nightly run (a day later, reading from a day later) goes on from where the cut one got to
     later = reindex_if_unmarked(store, DAY + timedelta(days=1), T0 + timedelta(days=1), "crew_planner")
-    assert later is not None and later.complete and indexed_from(store) == day_since(DAY + timedelta(days=1))
+    assert later is not None and later.complete and later.added == EVENTS - 2
+    assert indexed_from(store) == day_since(DAY + timedelta(days=1))
 
 
 def test_progress_of_a_run_from_a_later_day_is_not_taken_for_an_earlier_one(clock: Clock) -> None:
@@ -112,8 +132,14 @@ def test_progress_of_a_run_from_a_later_day_is_not_taken_for_an_earlier_one(cloc
     assert done is not None and done.complete and sorted(store.indexed) == sorted(written)
 
 
-def test_crew_planner_bounds_the_migration_by_the_time_its_context_has_left(labelled_plant: PlantFolder) -> None:
-    store = InMemoryAuditStore()
+def test_crew_planner_bounds_the_migration_by_the_time_its_context_has_left(
+    labelled_plant: PlantFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(suggestions, "REINDEX_CHUNK", 1)
+    store = Unindexed(Clock())  # its own clock: the function's time runs as it does
+    before = [_suggestion(f"E{n}", T0 - timedelta(days=1) + timedelta(minutes=n)) for n in range(3)]
+    for written in before:
+        store.append(written)
     deps = wiring.Dependencies(
         source=LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit"),
         store=store,
@@ -121,10 +147,12 @@ def test_crew_planner_bounds_the_migration_by_the_time_its_context_has_left(labe
         clock=lambda: datetime(2026, 11, 22, 20, tzinfo=UTC),
     )
     event = load_event("crew_planner") | {"detail": {"shift": "1"}}
-    # a run whose time left is within the reserve publishes its plan, reads no status index and marks nothing
+    # a run whose time left is within the reserve publishes its plan and gives one chunk its key, no more
     summary = crew_planner.handler(event, FakeLambdaContext(timeout_s=REINDEX_RESERVE_S), dependencies=deps)
-    assert summary["published"] > 0 and summary["plan_day_index"].startswith("0 added, not marked: cut")
+    assert summary["published"] > 0 and summary["plan_day_index"].startswith("1 added, not marked: cut")
+    assert store.indexed == [before[0].event_id]
     assert indexed_from(store) is None and store.history(suggestions.PROGRESS_RECORD)
     # the next run with time to spare goes on and marks
     again = crew_planner.handler(event, FakeLambdaContext(), dependencies=deps)
-    assert again["plan_day_index"] == "0 added, marked" and indexed_from(store) is not None
+    assert again["plan_day_index"].endswith("added, marked") and indexed_from(store) is not None
+    assert {e.event_id for e in before} <= set(store.indexed)

@@ -64,7 +64,8 @@ class CrewPlannerEvent(EventBridgeModel):
 
 REINDEX_RESERVE_S = 60.0
 """What a run keeps of the function's time left for the rest when it reindexes after publishing (`_mark_index`): the
-reindex begins no page read nor `suggestions.REINDEX_CHUNK` events after that many seconds before the timeout."""
+reindex begins no page read nor `suggestions.REINDEX_CHUNK` events after that many seconds before the timeout, but
+the first of the first status with something to do (`index_plan_days`: a run left less than this still moves on)."""
 
 
 def run(

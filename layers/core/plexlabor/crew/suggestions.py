@@ -224,14 +224,19 @@ def index_plan_days(
     given one (none twice: run again, it adds nothing), and whether every status index was read to the end. Each status
     from its `start` when later than `since` (a cut run's `reached`); no page read nor `REINDEX_CHUNK` events indexed
     begun after `deadline` (`time.monotonic()` seconds; None: none) but the first after each status read, where
-    each got to kept in `reached`. `reindex` does it and marks the index."""
+    each got to kept in `reached`, and but the first page and chunk of the first status with something to do
+    (events given their key, or a read cut), read however late, so a run begun past its deadline still moves on
+    (review2_s16 #6: a plan run that left less than `service.REINDEX_RESERVE_S` added nothing, run after run, and the
+    index was never marked). `reindex` does it and marks the index."""
     added, complete, reached = 0, True, {}
+    moved = False  # a status this run gave events their key or cut: the deadline holds from then on
     for status in UNINDEXED:
         begin = max(since, (start or {}).get(status.value, since))
         reached[status.value] = begin
-        if deadline is not None and time.monotonic() > deadline:
+        if moved and deadline is not None and time.monotonic() > deadline:
             complete = False
             continue
+        before = added
         pages = _status_pages(store, status, begin, deadline)
         crew = sorted(
             (e for e in pages.events if e.plan_day is not None and e.kind in DAY_KINDS), key=lambda e: e.occurred_at
@@ -251,6 +256,7 @@ def index_plan_days(
             last = max((e.occurred_at for e in pages.events), default=begin)
             reached[status.value] = last if pages.complete else (pages.stopped_at or last)
             complete = complete and pages.complete
+        moved = moved or added > before or not complete
     return Reindexed(added, complete, reached)
 
 
