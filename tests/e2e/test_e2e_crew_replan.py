@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from infra.constants import QueueName
-from plexlabor.audit import AuditStatus
+from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import CallOffEvent, detect, read_current_plan, shifts_between
 from plexlabor.crew.wiring import REPLAN_GROUP, CallOffDependencies
@@ -105,7 +105,7 @@ def _shift_with_a_call_off(plant: Path, before: date) -> tuple[date, str, dateti
             kept = _Kept()
             as_of = start + timedelta(minutes=17)
             detect(
-                CallOffDependencies(source=source, sender=kept),
+                CallOffDependencies(source=source, sender=kept, store=InMemoryAuditStore()),
                 CallOffEvent.model_validate({"detail": {"as_of": as_of}, **_EVENT}),
             )
             if code == SHIFT and any(m.reason == "call_off" for m in kept.sent):

@@ -153,7 +153,8 @@ class RecordingSender:
 def test_call_offs_are_the_scheduled_operators_not_clocked_in(labelled_plant: PlantFolder, day: date) -> None:
     source = LaborSource(PlantFolderSource(labelled_plant.path), "America/Detroit")
     sender = RecordingSender()
-    deps = wiring.CallOffDependencies(source=source, sender=sender)  # grace 15 min, period 5 min
+    store = InMemoryAuditStore()
+    deps = wiring.CallOffDependencies(source=source, sender=sender, store=store)  # grace 15 min, period 5 min
     start = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=11)  # 1st shift, 06:00 Detroit
     now = start + timedelta(minutes=17)  # a late clock-in after this is still a call-off at this time
     event = {**load_event("crew_call_offs"), "time": now.isoformat()}
@@ -272,11 +273,11 @@ def test_call_offs_run_as_of_the_details_moment(labelled_plant: PlantFolder) -> 
     summaries = []
     for time_now, detail in ((now, {}), (datetime(2026, 12, 5, 15, 0, tzinfo=UTC), {"as_of": now.isoformat()})):
         sender = RecordingSender()
-        deps = wiring.CallOffDependencies(source=source, sender=sender)
+        deps = wiring.CallOffDependencies(source=source, sender=sender, store=InMemoryAuditStore())
         event = {**load_event("crew_call_offs"), "time": time_now.isoformat(), "detail": detail}
         summaries.append((crew_call_offs.handler(event, FakeLambdaContext(), dependencies=deps), sender.sent))
     assert summaries[0] == summaries[1] and summaries[1][0]["shifts"] == [f"{day.isoformat()}/1"]
-    deps = wiring.CallOffDependencies(source=source, sender=RecordingSender())
+    deps = wiring.CallOffDependencies(source=source, sender=RecordingSender(), store=InMemoryAuditStore())
     with pytest.raises(ValidationError, match="when"):
         crew_call_offs.handler(
             {**load_event("crew_call_offs"), "detail": {"when": "x"}}, FakeLambdaContext(), dependencies=deps
@@ -484,12 +485,15 @@ def test_call_offs_refresh_setting(labelled_plant: PlantFolder, monkeypatch: pyt
     """`CREW_REFRESH_AHEAD_MINUTES`: how far ahead shifts are refreshed (default 60); 0 sends no refresh."""
     monkeypatch.setenv("PLEXLABOR_PLANT_DIR", str(labelled_plant.path))
     monkeypatch.setenv("REPLAN_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/replan")
+    monkeypatch.setenv("AUDIT_TABLE_NAME", "plexlabor-audit")
     assert wiring.build_call_offs(wiring.CrewCallOffSettings.from_env()).refresh_ahead == timedelta(minutes=60)
     monkeypatch.setenv("CREW_REFRESH_AHEAD_MINUTES", "0")
     off = wiring.build_call_offs(wiring.CrewCallOffSettings.from_env())
     assert off.refresh_ahead is None
     sender = RecordingSender()
-    deps = wiring.CallOffDependencies(source=off.source, sender=sender, refresh_ahead=off.refresh_ahead)
+    deps = wiring.CallOffDependencies(
+        source=off.source, sender=sender, store=InMemoryAuditStore(), refresh_ahead=off.refresh_ahead
+    )
     event = {**load_event("crew_call_offs"), "time": (SHIFT_START - timedelta(minutes=30)).isoformat()}
     assert crew_call_offs.handler(event, FakeLambdaContext(), dependencies=deps)["refreshed"] == []
     assert sender.sent == []

@@ -1,6 +1,7 @@
 """The replan queue is FIFO with one message group: a message crew_replan fails holds every re-plan of the plant
-behind it (review_close_s15 #2). A message that fails the same way on every delivery is dropped (logged, counted) so
-the next one runs; one that fails for a service raises, and stays at the head of the queue for SQS to retry."""
+behind it (review_close_s15 #2). A message that fails the same way on every delivery (bad data, a fault in the code)
+is dropped (logged, counted, recorded) so the next one runs; one that fails for a service raises, and stays at the
+head of the queue for SQS to retry."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from plexlabor.crew.replanning import applied_event, dropped_event, recorded
 from plexlabor.crew.suggestions import DayReader
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.sqs import SqsJsonSender
+from plexlabor.plex.errors import PlexConnectionError, PlexRateLimitedError, PlexServerError, PlexTimeoutError
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.sources import LaborSource
 from tests.support import FakeLambdaContext, load_event
@@ -167,3 +169,57 @@ def test_a_dropped_event_is_the_shifts_replan_event_with_its_own_id() -> None:
         applied.employee_id,
     )
     assert dropped.payload == applied.payload | {DROPPED: {"error": "ValueError", "reason": "no workcenter"}}
+
+
+def test_a_fault_in_the_code_is_dropped_and_recorded_and_does_not_hold_the_next_replan(
+    labelled_plant: PlantFolder, queue: tuple[Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a re-plan that meets a fault in the code on every delivery (until 2026-12-06 only ValueErrors were
+    # dropped: a KeyError was retried until the DLQ, every re-plan of the plant waiting behind it)
+    sqs, url = queue
+    store = InMemoryAuditStore()
+    deps = _deps(labelled_plant, store)
+
+    def faulty(deps: Any, message: ReplanMessage) -> Any:
+        if message.reason == "call_off":
+            raise KeyError("E1")
+        return {"refreshed": True}
+
+    monkeypatch.setattr(delivery, "run", faulty)
+    _send(sqs, url, CALL_OFF, REFRESH)
+
+    # Then it is dropped at once, recorded for the board in words that say it is a fault, and the next one runs
+    assert replan_delivered(deps, _body(CALL_OFF)) == {"dropped": "KeyError", "recorded": True}
+    [event] = store.history("crew-shifts:2026-11-23/1")
+    assert event.payload[DROPPED] == {"error": "KeyError", "reason": "a fault in crew_replan (KeyError: 'E1')"}
+    assert _deliver(sqs, url, deps) == _body(CALL_OFF)
+    assert _deliver(sqs, url, deps) == _body(REFRESH)
+    assert _deliver(sqs, url, deps) is None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        PlexRateLimitedError("throttled", status=429),
+        PlexServerError("bad gateway", status=502),
+        PlexTimeoutError("no answer"),
+        PlexConnectionError("reset"),
+        AuditUnavailableError("throttled"),
+        TimeoutError("read timed out"),
+        ConnectionError("reset by peer"),
+    ],
+    ids=type,
+)
+def test_a_service_error_is_retried_and_nothing_is_recorded(
+    labelled_plant: PlantFolder, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    store = InMemoryAuditStore()
+    deps = _deps(labelled_plant, store)
+
+    def failing(deps: Any, message: ReplanMessage) -> Any:
+        raise error
+
+    monkeypatch.setattr(delivery, "run", failing)
+    with pytest.raises(type(error)):
+        replan_delivered(deps, _body(CALL_OFF))
+    assert store.history("crew-shifts:2026-11-23/1") == []

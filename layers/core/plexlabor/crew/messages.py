@@ -199,6 +199,11 @@ class ReplanSender(Protocol):
     def send(self, message: ReplanMessage) -> None: ...
 
 
+DETECTOR = "crew_call_offs"
+"""Who holds the claim of a call-off crew_call_offs detected (`replanning.detect`): the crew board lists it as
+detected, not as recorded by someone."""
+
+
 def call_offs(
     problem: CrewProblem, shift: str, clocked_in: Collection[str], now: datetime, grace: timedelta
 ) -> list[ReplanMessage]:

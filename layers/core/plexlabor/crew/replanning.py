@@ -74,6 +74,7 @@ from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, Release, SeatClaims
 from plexlabor.crew.messages import (
+    DETECTOR,
     DROPPED,
     NEARBY_FIELDS,
     NO_SEAT,
@@ -249,8 +250,11 @@ def dropped_event(message: ReplanMessage, error: Exception, now: datetime) -> Au
     crew board says the re-plan after that event failed and the shift is to be planned by hand: a `replan` event of the
     shift's record, as `applied_event`'s, naming the event (`replan_*`, `_about`) and the error (`DROPPED`); never
     applied again (`recorded` skips it). Its status is `applied` (the only status of a `replan` event: the message was
-    dealt with), its payload says how. Its id is stable per message: a redelivery records it once."""
-    error_words = {"error": type(error).__name__, "reason": str(error)[:DROPPED_TEXT_LIMIT]}
+    dealt with), its payload says how. Its id is stable per message: a redelivery records it once. A ValueError says
+    what in the data or the message is wrong; any other error is a fault in the code, said so ("a fault in
+    crew_replan (KeyError: 'E1')": a bare KeyError reads "'E1'")."""
+    words = str(error) if isinstance(error, ValueError) else f"a fault in crew_replan ({type(error).__name__}: {error})"
+    error_words = {"error": type(error).__name__, "reason": words[:DROPPED_TEXT_LIMIT]}
     return _replan_event(message, now, {DROPPED: error_words}, "dropped")
 
 
@@ -1334,6 +1338,28 @@ def shifts_between(
     ]
 
 
+def _hold_detected(
+    claims: SeatClaims, message: ReplanMessage, block: tuple[datetime, datetime] | None
+) -> Release | None:
+    """The claim of a call-off crew_call_offs detected: the one the crew board takes for a call-off it records
+    (`SeatClaims.call_off`), by `DETECTOR`, on the person's Plex block of the shift (`block`). So from its detection
+    the board lists it "re-plan pending" and offers the person for no seat of the shift, an approval of their seat
+    there or of one next to it is refused until its re-plan (`SeatClaims.seat`), and their clock-in after it lets it
+    go (`_release_call_offs`); until 2026-12-06 only its re-plan's `applied` event said anything. None: a call-off of
+    the shift holds already (recorded on the board, or sent by an earlier try of this run), so none is sent again. A
+    claim the table does not take (unreachable, busy) is logged and the call-off sent unclaimed: its re-plan still
+    takes the person off, and a call-off not sent is never detected again."""
+    try:
+        return claims.call_off(
+            str(message.employee_id), message.day, message.shift, None, DETECTOR, message.detected_at, block
+        )
+    except ClaimRefusedError:
+        return None
+    except (AuditError, ClaimBusyError):
+        logger.exception("call-off sent without its claim", employee_id=message.employee_id, shift=message.shift)
+        return lambda: True
+
+
 class CallOffDetail(BaseModel):
     """crew_call_offs' event detail: `as_of`, the moment it looks from instead of the event's time (the local
     runtime's replay of a generated plant, whose data ends in the past: `docs/local-runtime.md`)."""
@@ -1349,16 +1375,19 @@ class CallOffEvent(EventBridgeModel):
 
 def detect(deps: CallOffDependencies, request: CallOffEvent) -> dict[str, Any]:
     """Send a `call_off` for every operator scheduled on a shift that started `grace` to `grace + period`
-    before the event's time (or its detail's `as_of`) and not clocked in, each followed by a `call_off_nearby` for
-    every shift next to it not over (`nearby_shifts`; crew_replan skips one where the person holds no seat), then a
-    `refresh` for every shift running or starting within `refresh_ahead` (none when it is None); the counts."""
+    before the event's time (or its detail's `as_of`) and not clocked in, each held first by its claim
+    (`_hold_detected`: none sent for one a call-off of the shift holds already), each followed by a
+    `call_off_nearby` for every shift next to it not over (`nearby_shifts`; crew_replan skips one where the person
+    holds no seat), then a `refresh` for every shift running or starting within `refresh_ahead` (none when it is
+    None); the counts."""
     from plexlabor.crew.build import build_problem, shift_instances
 
     now = request.detail.as_of or request.time
     port, zone = deps.source.port, ZoneInfo(deps.source.timezone)
     shifts = port.shifts()
     starting = shifts_between(shifts, zone, now - deps.grace - deps.period, now - deps.grace)
-    sent = sent_nearby = 0
+    claims = SeatClaims(deps.store, lambda: now)
+    sent = sent_nearby = held_already = 0
     for day, code, start in starting:
         problem = build_problem(port, day, code, timezone=deps.source.timezone, operators_only=True)
         clocked_in = {e.employee_id for e in port.time_clock_entries(start - EARLY_CLOCK_IN, now)}
@@ -1367,8 +1396,22 @@ def detect(deps: CallOffDependencies, request: CallOffEvent) -> dict[str, Any]:
             for i in shift_instances(shifts, day - timedelta(days=1), day + timedelta(days=1), zone)
         ]
         next_to = nearby_shifts(instances, day, code, now)
+        blocks = {
+            op.employee_id: (b.start, b.end)
+            for op in problem.operators
+            for b in op.blocks
+            if b.shift_code == code and b.work_date == day
+        }
         for message in call_offs(problem, code, clocked_in, now, deps.grace):
-            deps.sender.send(message)  # first: FIFO, so its re-plan records it before those next to it run
+            release = _hold_detected(claims, message, blocks.get(str(message.employee_id)))
+            if release is None:
+                held_already += 1
+                continue
+            try:
+                deps.sender.send(message)  # first: FIFO, so its re-plan records it before those next to it run
+            except Exception:  # not sent, not held: a retry of this run detects it again
+                release()
+                raise
             sent += 1
             for other_day, other in next_to:
                 deps.sender.send(nearby(message, other_day, other))
@@ -1381,6 +1424,7 @@ def detect(deps: CallOffDependencies, request: CallOffEvent) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "shifts": [f"{day.isoformat()}/{code}" for day, code, _ in starting],
         "call_offs": sent,
+        "call_offs_held_already": held_already,
         "call_offs_nearby": sent_nearby,
         "refreshed": [f"{day.isoformat()}/{code}" for day, code, _ in ready],
     }

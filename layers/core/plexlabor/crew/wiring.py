@@ -16,7 +16,8 @@ crew_replan (`replan_dependencies`) reads the same source, table and pilot scope
 `CREW_REPLAN_TIME_LIMIT_SECONDS` (10), and `ARTIFACTS_BUCKET_NAME` (or `PLEXLABOR_ARTIFACTS_DIR`): where it
 stores each shift and day it reads for the next container (`crew.snapshots`; neither: nothing stored); what it
 adds to the current plan always waits for review.
-crew_call_offs (`call_off_dependencies`) reads the same source, `REPLAN_QUEUE_URL` (where it sends
+crew_call_offs (`call_off_dependencies`) reads the same source, `AUDIT_TABLE_NAME` (where it holds each call-off's
+claim, `crew.claims`), `REPLAN_QUEUE_URL` (where it sends
 `call_off` messages, each followed by a `call_off_nearby` of each shift next to it, and `refresh` messages),
 `CREW_CALL_OFF_GRACE_MINUTES` (15: how late a scheduled operator may clock in), `CREW_CALL_OFF_PERIOD_MINUTES`
 (5: its schedule's period, the window of shift starts it looks at) and `CREW_REFRESH_AHEAD_MINUTES` (60: each run
@@ -184,6 +185,7 @@ def replan_sender(queue_url: str) -> SqsJsonSender:
 
 
 class CrewCallOffSettings(PlexSourceSettings):
+    audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     replan_queue_url: str = Field(alias=env.REPLAN_QUEUE_URL)
     grace_minutes: float = Field(default=15.0, ge=0, le=240, alias="CREW_CALL_OFF_GRACE_MINUTES")
     period_minutes: float = Field(default=5.0, gt=0, le=60, alias="CREW_CALL_OFF_PERIOD_MINUTES")
@@ -194,6 +196,8 @@ class CrewCallOffSettings(PlexSourceSettings):
 class CallOffDependencies:
     source: LaborSource
     sender: ReplanSender
+    store: AuditStore
+    """Where each call-off detected is held by its claim before it is sent (`crew.claims`, `replanning.detect`)."""
     grace: timedelta = timedelta(minutes=15)
     period: timedelta = timedelta(minutes=5)
     refresh_ahead: timedelta | None = timedelta(minutes=60)
@@ -201,10 +205,13 @@ class CallOffDependencies:
 
 
 def build_call_offs(settings: CrewCallOffSettings) -> CallOffDependencies:
+    from plexlabor.audit.dynamodb import DynamoDbAuditStore
+
     ahead = settings.refresh_ahead_minutes
     return CallOffDependencies(
         source=open_labor_source_from_aws(settings),
         sender=replan_sender(settings.replan_queue_url),
+        store=DynamoDbAuditStore(settings.audit_table_name),
         grace=timedelta(minutes=settings.grace_minutes),
         period=timedelta(minutes=settings.period_minutes),
         refresh_ahead=timedelta(minutes=ahead) if ahead else None,

@@ -61,6 +61,7 @@ from plexlabor.crew.claims import call_offs_of, next_to_call_off, replanned_with
 from plexlabor.crew.messages import (
     ABOUT_SOMEONE,
     CALL_OFF_REASONS,
+    DETECTOR,
     DROPPED,
     NO_SEAT,
     ReplanMessage,
@@ -315,7 +316,7 @@ class SeatCount:
 class CallOff:
     """An absence a re-plan applied to a shift (`replanning.applied_event`): a call-off recorded on the board (who
     took it, why) or detected by crew_call_offs (scheduled, not clocked in after the shift's start), or an absence;
-    or a call-off recorded on the board that no re-plan applied yet (its claim, `crew.claims`)."""
+    or a call-off recorded on the board or detected that no re-plan applied yet (its claim, `crew.claims`)."""
 
     employee_id: str
     at: datetime
@@ -1103,7 +1104,8 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
             viewer is not None and claim.by == viewer.user_id
         )
         if whole or seen_here:
-            pending = CallOff(claim.employee_id, claim.at, claim.by, claim.reason, replanned=False)
+            by = None if claim.by == DETECTOR else claim.by  # detected by crew_call_offs, recorded by nobody
+            pending = CallOff(claim.employee_id, claim.at, by, claim.reason, replanned=False)
             keep(claim.shift, pending)
     return {shift: sorted(by.values(), key=lambda c: c.at) for shift, by in sorted(found.items())}
 
@@ -1117,7 +1119,8 @@ def _undos(read: DayRead, day: date) -> dict[tuple[str, str], tuple[datetime, st
     then), and why its re-plan gave them no seat (None: it gave them one, or is still to come):
     the `call_off_undone` re-plans applied, the clock-ins after a call-off crew_replan found (`clocked_in`,
     review 163 D2), and the call-off claims let go by someone other than crew_replan (which lets go those of people
-    who clocked in, recorded as `clocked_in`) before the re-plan comes."""
+    who clocked in, recorded as `clocked_in`) or crew_call_offs (a detected call-off it could not send) before the
+    re-plan comes."""
     found: dict[tuple[str, str], tuple[datetime, str | None, str | None]] = {}
 
     def undone(shift: str, employee: str, at: datetime, by: str | None, unplaced: str | None = None) -> None:
@@ -1139,7 +1142,7 @@ def _undos(read: DayRead, day: date) -> dict[tuple[str, str], tuple[datetime, st
     for event in read.claims:
         payload = event.payload
         released = payload.get("claim") == "release" and not payload.get("item_id") and event.employee_id
-        if released and payload.get("plan_day") == day.isoformat() and event.actor != REPLAN_ACTOR:
+        if released and payload.get("plan_day") == day.isoformat() and event.actor not in (REPLAN_ACTOR, DETECTOR):
             undone(str(payload.get("shift_code")), str(event.employee_id), event.occurred_at, event.actor)
     return found
 
