@@ -1,6 +1,7 @@
 """The batch on two cores (`validation.cores`): a plant folder read by kind in two processes indexes as one
-process reads it, names or skips the same bad records in the same order, and the checks cut in two runs of
-employees give the same findings in the same order as one process (golden and labelled plants)."""
+process reads it, names or skips the same bad records in the same order, the norms made from two runs of people
+are the plant's, and the checks cut in two runs of employees give the same findings in the same order as one
+process (golden and labelled plants)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,19 @@ import pytest
 
 from plexlabor.plant import BadRecordError, PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
-from plexlabor.validation.cores import READ_THERE, WorkerError, forked, read_plant_folder
+from plexlabor.validation.clocks import ClockOffsets
+from plexlabor.validation.cores import READ_THERE, Link, WorkerError, forked, read_plant_folder
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import ValidationEngine
-from plexlabor.validation.norms import compute_norms
+from plexlabor.validation.norms import (
+    MIN_HISTORY,
+    Norm,
+    compute_norms,
+    normed_employees,
+    personal_habits,
+    plant_norms,
+    shrunk_spreads,
+)
 from plexlabor.validation.source import plant_windows, read_plant_data
 
 GOLDEN = Path(__file__).parent / "golden" / "plant.tar.xz"
@@ -66,10 +76,41 @@ def test_two_processes_read_index_and_find_what_one_process_does_in_the_same_ord
     reference = engine.batch(one, norms)
     assert len({f.anomaly_type for f in reference}) >= 10 and any(f.route == "review" for f in reference)
     assert engine.batch(two, compute_norms(two), processes=2) == reference
+    assert engine.batch(two, processes=2) == reference  # the norms made on the way, in both processes
     since, until = one.as_of - 14 * 86400, one.as_of - 7 * 86400
     ranged = engine.batch(one, norms, since=since, until=until)
     assert 0 < len(ranged) < len(reference)
     assert engine.batch(one, norms, since=since, until=until, processes=2) == ranged
+    assert engine.batch(two, since=since, until=until, processes=2) == ranged
+
+
+def test_norms_made_in_two_runs_of_people_are_the_plant_s(golden: PlantFolder) -> None:
+    """Each person's habits are theirs alone; the spread prior and the groups are the whole plant's."""
+    reference = compute_norms(_read(golden, 1)[0])
+    data, _ = _read(golden, 1)
+    clocks = ClockOffsets.measure(data, data.as_of)
+    assert clocks.runs  # a clock ran off: the habits are made at true time, by the plant's clocks
+    people = sorted(normed_employees(data))
+    first, later = people[: len(people) // 2], people[len(people) // 2 :]
+    habits = personal_habits(data, data.as_of, clocks, later) | personal_habits(data, data.as_of, clocks, first)
+    own = {e: (_median(h.norms.start), h.offsets[0]) for e, h in habits.items() if _enough(h.norms.start)}
+    alone = shrunk_spreads({e: own[e] for e in first if e in own})  # a prior fitted to one run alone
+    assert any(max(alone[e], 1.0) != _sigma(reference.employees[e].start) for e in alone)
+    assert plant_norms(data, data.as_of, clocks, habits) == reference
+
+
+def _enough(norm: Norm | None) -> bool:
+    return norm is not None and norm.count >= MIN_HISTORY
+
+
+def _sigma(norm: Norm | None) -> float:
+    assert norm is not None
+    return norm.sigma
+
+
+def _median(norm: Norm | None) -> float:
+    assert norm is not None
+    return norm.median
 
 
 def _spoil(folder: PlantFolder, resources: tuple[str, ...]) -> None:
@@ -112,12 +153,26 @@ def test_a_bad_record_not_skipped_is_the_one_a_single_process_names(tmp_path: Pa
     assert str(two.value) == str(one.value) and one.value.resource == "shift-assignments"
 
 
-def _fails() -> int:
+def _fails(_: Link) -> int:
     raise ValueError("bad value in the other process")
 
 
+def _doubles(link: Link) -> int:
+    link.send("ready")
+    return 2 * int(link.receive())
+
+
+def test_the_other_process_sends_and_receives_on_the_way() -> None:
+    with forked(_doubles) as other:
+        assert other.receive() == "ready"
+        other.send(21)
+        assert other.result() == 42
+    with pytest.raises(WorkerError, match="ValueError: bad value"), forked(_fails) as failed:
+        failed.receive()  # it failed before sending: its failure, not a wait
+
+
 def test_a_failure_in_the_other_process_is_raised_here_with_its_traceback() -> None:
-    with forked(lambda: 2) as other:
+    with forked(lambda _: 2) as other:
         assert other.result() == 2
     with (
         pytest.raises(WorkerError, match=r"(?s)_fails.*ValueError: bad value in the other process"),

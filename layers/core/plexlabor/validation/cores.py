@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,10 @@ from plexlabor.models import PLANT_MODELS
 from plexlabor.plant import BadRecord, BadRecordError
 from plexlabor.plex.plain import PlainRows
 from plexlabor.plex.snapshot import Window, Windowed, collector_paused, read_snapshot
+from plexlabor.validation.checks.registry import check_workcenter
+from plexlabor.validation.clocks import ClockOffsets
 from plexlabor.validation.data import PlantData, Transactions, read_transactions
+from plexlabor.validation.norms import Habits, normed_employees, personal_habits, plant_norms
 from plexlabor.validation.source import REFERENCE, plant_windows
 
 if TYPE_CHECKING:
@@ -54,50 +58,106 @@ class WorkerError(RuntimeError):
     """The other process failed or ended without a result; the message holds its traceback."""
 
 
+FORKS = "fork" in multiprocessing.get_all_start_methods()
+"""Whether this machine forks processes (POSIX): without, `Forked` runs its task in this process."""
+
+
+class Link:
+    """The forked process's end of its pipe to this one: what it `send`s, `Forked.receive` here gets; what
+    `Forked.send` here sends, its `receive` gets."""
+
+    def __init__(self, connection: Connection | None) -> None:
+        self._connection = connection
+
+    def send(self, value: Any) -> None:
+        self._pipe().send((_SENT, value))
+
+    def receive(self) -> Any:
+        return self._pipe().recv()
+
+    def _pipe(self) -> Connection:
+        if self._connection is None:
+            raise WorkerError("no other process to exchange with: this machine cannot fork")
+        return self._connection
+
+
+_SENT, _DONE, _FAILED = "sent", "done", "failed"
+"""What the forked process's messages are: a value sent on the way, its result, or its failure's traceback."""
+
+
 class Forked(Generic[T]):
-    """`task` run in a forked process from now on; `result()` waits for its value or raises its failure.
+    """`task` run in a forked process from now on, given its `Link` to this one; `result()` waits for its value
+    or raises its failure. Where fork is not available (not POSIX) the task runs here when its result is asked,
+    with no other process to exchange with (`FORKS`).
 
     The process sees this one's memory as at the fork (copied page by page as either side writes to it); its
     collector keeps what it was given out of its walks (`gc.freeze`), so its walks do not copy those pages."""
 
-    def __init__(self, task: Callable[[], T]) -> None:
-        self._task: Callable[[], T] | None = task
+    def __init__(self, task: Callable[[Link], T]) -> None:
+        self._task: Callable[[Link], T] | None = task
         self._process: multiprocessing.process.BaseProcess | None = None
-        if "fork" not in multiprocessing.get_all_start_methods():
+        self._sending: list[threading.Thread] = []
+        if not FORKS:
             return
         context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run, args=(task, send), daemon=True)
+        self._connection, there = context.Pipe()
+        self._process = context.Process(target=_run, args=(task, there), daemon=True)
         self._process.start()
-        send.close()
+        there.close()
         self._task = None
+
+    def send(self, value: Any) -> None:
+        """`value` to the other process's `Link.receive`, sent by a thread of this process: sending does not
+        wait until the other process reads it (a pipe holds a few hundred kB)."""
+        sending = threading.Thread(target=self._live().send, args=(value,), daemon=True)
+        sending.start()
+        self._sending.append(sending)
+
+    def receive(self) -> Any:
+        """The next value the other process sent (`Link.send`)."""
+        kind, value = self._next()
+        if kind != _SENT:
+            raise WorkerError("the other process ended without sending a value")
+        return value
 
     def result(self) -> T:
         if self._task is not None:
-            return self._task()
-        assert self._process is not None
-        try:
-            ok, value = self._receive.recv()
-        except EOFError:
-            self._process.join()
-            raise WorkerError(
-                f"the other process ended without a result (exit code {self._process.exitcode})"
-            ) from None
-        if not ok:
-            raise WorkerError(f"the other process failed:\n{value}")
+            return self._task(Link(None))
+        kind, value = self._next()
+        if kind != _DONE:
+            raise WorkerError("the other process sent a value where its result was awaited")
+        for sending in self._sending:
+            sending.join()
         return value  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """End the process if it still runs (after a failure here) and wait for it."""
         if self._process is not None:
-            self._receive.close()
+            self._connection.close()
             if self._process.is_alive():
                 self._process.terminate()
             self._process.join()
 
+    def _live(self) -> Connection:
+        if self._process is None:
+            raise WorkerError("no other process to exchange with: this machine cannot fork")
+        return self._connection
+
+    def _next(self) -> tuple[str, Any]:
+        process = self._process
+        assert process is not None
+        try:
+            kind, value = self._connection.recv()
+        except EOFError:
+            process.join()
+            raise WorkerError(f"the other process ended without a result (exit code {process.exitcode})") from None
+        if kind == _FAILED:
+            raise WorkerError(f"the other process failed:\n{value}")
+        return kind, value
+
 
 @contextmanager
-def forked(task: Callable[[], T]) -> Iterator[Forked[T]]:
+def forked(task: Callable[[Link], T]) -> Iterator[Forked[T]]:
     """`Forked(task)`, ended on the way out."""
     other = Forked(task)
     try:
@@ -106,14 +166,14 @@ def forked(task: Callable[[], T]) -> Iterator[Forked[T]]:
         other.close()
 
 
-def _run(task: Callable[[], Any], send: Connection) -> None:
+def _run(task: Callable[[Link], Any], connection: Connection) -> None:
     gc.freeze()
     try:
-        outcome: tuple[bool, Any] = (True, task())
+        outcome: tuple[str, Any] = (_DONE, task(Link(connection)))
     except BaseException:  # whatever it was, the parent raises it with this traceback
-        outcome = (False, traceback.format_exc())
-    send.send(outcome)
-    send.close()
+        outcome = (_FAILED, traceback.format_exc())
+    connection.send(outcome)
+    connection.close()
 
 
 # ---- reading -------------------------------------------------------------------------------------------------
@@ -132,7 +192,7 @@ def read_plant_folder(
     as_of = end.timestamp()
     windows = plant_windows(begin, end)
     there = {kind: window for kind, window in windows.items() if kind in READ_THERE}
-    with forked(lambda: _read_there(source, there, as_of)) as other, collector_paused():
+    with forked(lambda _: _read_there(source, there, as_of)) as other, collector_paused():
         reference = read_snapshot(source, reference=REFERENCE, timezone=timezone)
         rows: dict[str, Any] = dict(reference.rows())
         before = len(source.skipped)
@@ -191,29 +251,52 @@ def _joined(here: Transactions, there: Records) -> Transactions:
     return replace(here, **made)
 
 
-# ---- checks and scoring ------------------------------------------------------------------------------------
+# ---- norms, checks and scoring ------------------------------------------------------------------------------
 def batch_findings(
     engine: ValidationEngine,
     data: PlantData,
-    norms: Norms,
+    norms: Norms | None,
     employees: list[str],
     workcenters: list[str],
     keep: Callable[[list[Any]], list[Any]],
 ) -> list[Finding]:
-    """`engine.findings` of `keep(engine.candidates(...))` over the employees and workcenters, in two processes:
-    the employees cut into two runs by their records (punches, labor entries, badge swipes; `CHECKED_HERE`), the
-    later run and the workcenters checked and scored in a forked process. Every finding is the same as in one
-    process and in the same order: candidates are made per employee, then per workcenter, and scored one by one."""
+    """`engine.findings` of `keep(engine.candidates(...))` over the employees and workcenters, in two processes
+    (`FORKS`): the employees cut into two runs by their records (punches, labor entries, badge swipes;
+    `CHECKED_HERE`), the later run and the workcenters checked and scored in a forked process. Every finding is
+    the same as in one process and in the same order: candidates are made per employee, then per workcenter,
+    and scored one by one.
+
+    `norms` None: the plant's norms (`compute_norms`) made on the way, each run's people's habits in its
+    process (`personal_habits`, after the clocks measured here), gathered here (`plant_norms`: the spread prior
+    and the groups are the plant's) and sent there; the forked process makes its workcenters' candidates
+    (no norms in them) meanwhile. The same norms as in one process."""
     weights = [
         len(data.punches.get(e, ())) + len(data.labor.get(e, ())) + len(data.swipes.get(e, ())) for e in employees
     ]
     here = sum(weights) * CHECKED_HERE
     cut = next((i for i, total in enumerate(accumulate(weights)) if total >= here), len(employees))
     first, later = employees[:cut], employees[cut:]
+    given = norms
+    until = data.as_of
+    clocks = ClockOffsets.measure(data, until) if given is None else given.clocks
+    normed = normed_employees(data)
 
-    def check(people: list[str], machines: list[str]) -> list[Finding]:
-        return engine.findings(keep(engine.candidates(data, norms, people, machines)), data, norms)
+    def habits(people: list[str]) -> dict[str, Habits]:
+        return personal_habits(data, until, clocks, [e for e in people if e in normed])
 
-    with forked(lambda: check(later, workcenters)) as other:
-        found = check(first, [])
+    def check(people: list[str], known: Norms, machines: list[Any]) -> list[Finding]:
+        return engine.findings(keep(engine.candidates(data, known, people, [])) + machines, data, known)
+
+    def there(link: Link) -> list[Finding]:
+        if given is None:
+            link.send(habits(later))
+        policy = engine.settings.policy  # the workcenters' candidates, as `engine.candidates` makes them
+        machines = keep([found for machine in workcenters for found in check_workcenter(data, policy, machine)])
+        return check(later, given or link.receive(), machines)
+
+    with forked(there) as other:
+        if norms is None:
+            norms = plant_norms(data, until, clocks, habits(first) | other.receive())
+            other.send(norms)
+        found = check(first, norms, [])
         return found + other.result()

@@ -6,6 +6,7 @@ import json
 import math
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -263,21 +264,39 @@ def _unpack(raw: list[float] | None) -> Norm | None:
 def compute_norms(data: PlantData, until: float | None = None) -> Norms:
     """Norms from all history before `until` (default: the whole extract)."""
     with collector_skips_what_exists():
-        return _norms(data, data.as_of if until is None else until)
+        until = data.as_of if until is None else until
+        clocks = ClockOffsets.measure(data, until)
+        return plant_norms(data, until, clocks, personal_habits(data, until, clocks, normed_employees(data)))
 
 
-def _norms(data: PlantData, until: float) -> Norms:
-    clocks = ClockOffsets.measure(data, until)
-    _measure_ratios(data)
-    people: dict[str, EmployeeNorms] = {}
-    groups: dict[str, dict[str, dict[str, list[float]]]] = {
-        level: defaultdict(lambda: defaultdict(list)) for level in ("department", "role", "plant")
-    }
-    role_buildings: dict[str, list[dict[str, float]]] = defaultdict(list)
-    offsets: dict[str, tuple[list[float], list[float]]] = {}
-    for employee in set(data.punches) | set(data.labor):
-        ref = data.employees.get(employee)
-        dept, role = (ref.department, ref.role) if ref else (None, None)
+def normed_employees(data: PlantData) -> set[str]:
+    """Everyone the norms are made for: with a punch or a labor entry. Its order (a set's) is the order the
+    plant's norms gather the people in (`plant_norms`)."""
+    return set(data.punches) | set(data.labor)
+
+
+@dataclass(frozen=True, slots=True)
+class Habits:
+    """One person's part of the norms, made from their own records alone (`personal_habits`): so the people
+    can be cut into runs made apart (`validation.cores`) and gathered by `plant_norms` as in one run."""
+
+    norms: EmployeeNorms
+    """Their norms, spreads not yet shrunk towards the plant's (`_shrink_spreads`)."""
+    offsets: tuple[list[float], list[float]]
+    """Their clock-in and clock-out offsets, minutes."""
+    usual: dict[str, float]
+    """The median of their start and end offsets and productivity ratios (those they have): what their
+    department's, role's and the plant's norms gather."""
+
+
+def personal_habits(data: PlantData, until: float, clocks: ClockOffsets, employees: Iterable[str]) -> dict[str, Habits]:
+    """Each employee's `Habits` from their history before `until`, the punches at true time by `clocks` (the
+    plant's, `ClockOffsets.measure`). Keeps in `data.memo` the days used and their labor entries' ratios,
+    which the checks read again for these people."""
+    employees = list(employees)
+    _measure_ratios(data, employees)
+    out: dict[str, Habits] = {}
+    for employee in employees:
         starts: list[float] = []
         ends: list[float] = []
         worked: list[RecentShift] = []
@@ -305,23 +324,44 @@ def _norms(data: PlantData, until: float) -> Norms:
         ]
         data.memo.setdefault(_WORKED, {})[employee] = (used, worked)
         total = sum(devices.values())
-        buildings = _badge_buildings(data, employee, until)
-        offsets[employee] = (starts, ends)
-        people[employee] = EmployeeNorms(
+        norms = EmployeeNorms(
             Norm.of(starts, 1.0, OFFSET_CLIP),
             Norm.of(ends, 1.0, OFFSET_CLIP),
             Norm.of(ratios, 0.04),
             {device: round(n / total, 4) for device, n in devices.items()} if total else {},
-            buildings,
+            _badge_buildings(data, employee, until),
             recent=tuple(worked[-RECENT_DAYS_KEPT:]),
         )
-        if role and buildings:
-            role_buildings[role].append(buildings)
-        for name, values in (("start", starts), ("end", ends), ("productivity", ratios)):
-            if values:
-                usual = statistics.median(values)
-                for level, key in (("department", dept or ""), ("role", role or ""), ("plant", "")):
-                    groups[level][key][name].append(usual)
+        usual = {
+            name: statistics.median(values)
+            for name, values in (("start", starts), ("end", ends), ("productivity", ratios))
+            if values
+        }
+        out[employee] = Habits(norms, (starts, ends), usual)
+    return out
+
+
+def plant_norms(data: PlantData, until: float, clocks: ClockOffsets, habits: dict[str, Habits]) -> Norms:
+    """The norms of the plant from the `Habits` of every one of `normed_employees`, gathered in its order
+    (whichever runs made them): each person's spreads shrunk towards the plant's, the departments', roles' and
+    the plant's own habits. Changes the `Habits`' norms in place."""
+    people: dict[str, EmployeeNorms] = {}
+    groups: dict[str, dict[str, dict[str, list[float]]]] = {
+        level: defaultdict(lambda: defaultdict(list)) for level in ("department", "role", "plant")
+    }
+    role_buildings: dict[str, list[dict[str, float]]] = defaultdict(list)
+    offsets: dict[str, tuple[list[float], list[float]]] = {}
+    for employee in normed_employees(data):
+        own = habits[employee]
+        ref = data.employees.get(employee)
+        dept, role = (ref.department, ref.role) if ref else (None, None)
+        people[employee] = own.norms
+        offsets[employee] = own.offsets
+        if role and own.norms.buildings:
+            role_buildings[role].append(own.norms.buildings)
+        for name, usual in own.usual.items():
+            for level, key in (("department", dept or ""), ("role", role or ""), ("plant", "")):
+                groups[level][key][name].append(usual)
     _shrink_spreads(people, offsets)
     departments, roles = (
         {key: _group_norms(values) for key, values in groups[level].items()} for level in ("department", "role")
@@ -446,20 +486,21 @@ def _kept_ratios(data: PlantData) -> tuple[dict[int, float | None], list[Any]]:
     return kept
 
 
-def _measure_ratios(data: PlantData) -> None:
-    """Every labor entry's `productivity_ratio` at once. The entries no downtime can reach (most of them) are
-    found for each workcenter in one NumPy pass: none of its downtime starts before the entry ends and ends
-    after it starts. They get no downtime hours, as `downtime_hours` would say; the others, and every entry
-    without NumPy, go through it one at a time (a call of `PlantData.downtime_during` per entry was a sixth of
-    the norms). NumPy is imported here only: the real-time path's import holds none."""
+def _measure_ratios(data: PlantData, employees: Iterable[str]) -> None:
+    """The `productivity_ratio` of every labor entry of `employees` at once (each entry's is its own). The
+    entries no downtime can reach (most of them) are found for each workcenter in one NumPy pass: none of its
+    downtime starts before the entry ends and ends after it starts. They get no downtime hours, as
+    `downtime_hours` would say; the others, and every entry without NumPy, go through it one at a time (a call
+    of `PlantData.downtime_during` per entry was a sixth of the norms). NumPy is imported here only: the
+    real-time path's import holds none."""
     try:
         import numpy as np
     except ImportError:  # a dependency layer without NumPy
         np = None  # type: ignore[assignment]
     ratios, held = _kept_ratios(data)
     by_workcenter: dict[str, list[Any]] = defaultdict(list)
-    for entries in data.labor.values():
-        for entry in entries:
+    for employee in employees:
+        for entry in data.labor.get(employee, ()):
             if id(entry) not in ratios:
                 by_workcenter[entry.workcenter].append(entry)
     for workcenter, entries in by_workcenter.items():
