@@ -80,16 +80,17 @@ class ValidationEngine:
         until: float | None = None,
         processes: int = 1,
     ) -> list[Finding]:
-        """Findings for every record of the plant whose time lies in [since, until]. `processes` 2: the checks
-        and the scoring of the later half of the employees, and of the workcenters, in a forked process
-        (`validation.cores`): the same findings in the same order."""
+        """Findings for every record of the plant whose time lies in [since, until]. `processes` 2 (where the
+        machine forks): the norms when not given, the checks and the scoring of the later half of the employees,
+        and of the workcenters, in a forked process (`validation.cores`): the same findings in the same order."""
         with collector_skips_what_exists():
-            norms = norms or compute_norms(data)
             keep = _within(data, since, until)
             if processes > 1:
-                from plexlabor.validation.cores import batch_findings  # POSIX processes: batch only
+                from plexlabor.validation import cores  # POSIX processes: batch only
 
-                return batch_findings(self, data, norms, batch_employees(data), sorted(data.runs), keep)
+                if cores.FORKS:
+                    return cores.batch_findings(self, data, norms, batch_employees(data), sorted(data.runs), keep)
+            norms = norms or compute_norms(data)
             return self.findings(keep(self.candidates(data, norms)), data, norms)
 
     # ---- real time ------------------------------------------------------------------------------
