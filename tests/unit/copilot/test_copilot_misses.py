@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from plexlabor.copilot.answers import Where, answer, asks_to_bypass
+from plexlabor.copilot.answers import Where, answer
+from plexlabor.copilot.bypass import asks_to_bypass
 from plexlabor.copilot.procedures import Procedure
 from plexlabor.copilot.retrieval import ProcedureIndex
 from tests.unit.copilot.test_copilot_paraphrases import sop_procedures

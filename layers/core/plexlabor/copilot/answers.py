@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from plexlabor.copilot.bypass import LEAVING, LeftOut, left_out
 from plexlabor.copilot.intents import Asked
 from plexlabor.copilot.procedures import Procedure
 from plexlabor.copilot.retrieval import Hit, ProcedureIndex
@@ -116,136 +117,122 @@ def with_settings(reply: Answer) -> Answer:
     return replace(reply, text=SETTINGS_WITHOUT_PROCEDURE) if reply.kind == "refused" else reply
 
 
-BYPASS = re.compile(
-    r"\b(?:skip(?:ping|ped)?|bypass(?:ing|ed)?|overrid(?:e|ing)|defeat(?:ing)?|disabl(?:e|ing)|ignor(?:e|ing)"
-    r"|get(?:ting)?\s+around|jump(?:ing|er)?\s+out|tap(?:e|ing)\s+(?:over|down)|tie\s+(?:down|back)"
-    r"|leav(?:e|ing)\s+(?:off|out)|(?:turn|switch)(?:ing)?\s+off|go(?:ing)?\s+without|work(?:ing)?\s+without"
-    r"|run(?:ning)?\s+(?:\w+\s+){0,3}?without|do(?:ing)?\s+without)\b",
-    re.IGNORECASE,
-)
-"""Asking to leave out what keeps people safe: skip, bypass, override, defeat, disable, ignore, get around, jumper
-out, tape over, tie down, leave off, turn off, go / work / run / do without."""
-SAFEGUARDS = re.compile(
-    r"\b(?:safety|guards?|guarding|interlocks?|light\s+curtains?|e-?stops?|emergency\s+stops?|lock\s*out|lockout"
-    r"|tag\s*out|tagout|checks?|checking|inspections?|ppe|glasses|goggles|gloves|face\s+shield|harness|respirator"
-    r"|ear\s*plugs|hearing\s+protection|safety\s+shoes|gates?|fence|two-hand|sensors?)\b",
-    re.IGNORECASE,
-)
-"""What keeps people safe, as an operator names it: a safety check or inspection, a guard or interlock, a lockout,
-protective equipment."""
-BYPASS_CANDIDATES = 3
+BYPASS_CANDIDATES = 5
+"""A question to leave something out looks at this many procedures of each scope that name it."""
 BYPASS_COVERAGE = 0.5
-"""A procedure is cited as requiring what a bypass question names when it holds half the question's words (the
-safeguard's, the machine's; "if I'm late" is the other half): "the torque tool check" is not the mold change's."""
+"""Of the procedures naming what a question would leave out, one holding half the question's words (the thing's,
+the machine's; "if I'm late" is the other half) is cited before the others, after one whose title names it."""
 BYPASS_RULE = (
     "No. A safety check, guard or lockout and the protective equipment a procedure names are never skipped or "
     "bypassed, not even when you are late or the job is urgent."
 )
 BYPASS_NO = f"{BYPASS_RULE} Ask your supervisor."
-GENERIC_SAFEGUARDS = frozenset({"safety", "check", "checking", "inspection"})
-"""`SAFEGUARDS` words that name no safeguard of their own: a step holding "check" is no guard check (ux_s16 verify
-A: "skip the safety guard check" cited a CNC machine's daily check of way oil and coolant)."""
-_PHRASE_END = re.compile(r"[.?!;,]|\s(?:if|on|for|to|when|while|because|and|so|or|at|in|before|after)\s", re.I)
-_ARTICLES = re.compile(r"^(?:(?:the|a|an|my|this|that|our|these|those)\s+)+", re.IGNORECASE)
+STEP_RULE = (
+    "No. A step a procedure requires is not skipped or left out, not even when you are late or the job is urgent."
+)
+GENERIC = "safety check"
+"""Words of what is left out that name nothing of their own (with the words `vocabulary.ALIKE` reads as "check"):
+"the safety guard check" is required where a guard is named, not by a CNC machine's daily check of way oil and
+coolant (ux_s16 verify A); a bare "safety check" must be named by one step or title whole."""
 
 
-BYPASS_REACH = 2
-"""At most this many words between the bypass and the safeguard it leaves out ("skip the safety guard check"; not
-"turn off the machine and check the guard")."""
-_LEFT_OUT = re.compile(rf"\s*(?:[\w'-]+\s+){{0,{BYPASS_REACH}}}(?:{SAFEGUARDS.pattern})", re.IGNORECASE)
+@dataclass(frozen=True)
+class Requiring:
+    """How a procedure requires what a question would leave out."""
+
+    steps: tuple[int, ...]
+    """Positions of the steps naming it (all of them when the title names it)."""
+    held: float
+    """The largest share of its words one text holds (its title, a step, a tool): 1 for "verify the torque wrench
+    calibration" asked as "the torque tool check" (`vocabulary.ALIKE`), 2 of 3 for a tool change's "the torque on
+    the tool card"."""
+    tools: tuple[str, ...] = ()
+    """The tools and protective equipment naming it, when no step does ("Safety glasses")."""
+    titled: bool = False
+    """The procedure's title names it: the procedure is the thing ("Torque tool check at an assembly station")."""
 
 
-def asks_to_bypass(question: str) -> bool:
-    """Whether the question asks to skip or bypass a safety check, guard, lockout or protective equipment: a `BYPASS`
-    with a `SAFEGUARDS` word at most `BYPASS_REACH` words after it ("Can I skip the safety guard check if I'm
-    late?", "Can I run the press without the guard?")."""
-    return any(_LEFT_OUT.match(question, bypass.end()) for bypass in BYPASS.finditer(question))
-
-
-def _safeguard_key(word: str) -> str:
-    """One spelling of a `SAFEGUARDS` word: "Lock out", "lockouts" and "lockout" alike."""
-    return re.sub(r"[\s-]", "", word.lower()).removesuffix("s")
-
-
-def _named_safeguards(text: str) -> set[str]:
-    return {_safeguard_key(m.group()) for m in SAFEGUARDS.finditer(text)}
-
-
-def _left_out(question: str) -> str:
-    """What the question would leave out, in its words: "the safety guard check if I'm late" -> "guard check"
-    ("safety" dropped before two or more words), "the interlock on the press" -> "interlock"."""
-    for bypass in BYPASS.finditer(question):
-        if _LEFT_OUT.match(question, bypass.end()):
-            rest = question[bypass.end() :]
-            end = _PHRASE_END.search(rest)
-            words = _ARTICLES.sub("", (rest[: end.start()] if end else rest).strip()).split()
-            return " ".join(words[1:] if len(words) > 2 and words[0].lower() == "safety" else words)
-    return ""
-
-
-def bypass_answer(index: ProcedureIndex, question: str, where: Where) -> Answer:
-    """ "No; ask your supervisor" (ux_s16 #7: "Can I skip the safety guard check if I'm late?" was "Nothing relevant
-    found"), with the steps requiring the safeguard the question names (guard, lockout, interlock, PPE; a safety
-    check or inspection when it names no other): of the first scope of `where` with a procedure naming it and holding
-    half the question's words, the one they rank first; no such one: the procedure in scope whose title names it
-    (else the first naming it), whatever else the question asks; and its steps naming it (all of a procedure whose
-    title names it). No procedure in scope naming it: "No procedure I have describes a guard check; ask your
-    supervisor." after the "no" (a step about way oil is not cited for a guard, ux_s16 verify A). Never a
-    procedure's steps for doing without it."""
-    named = set().union(*(_named_safeguards(sentence) for sentence in re.split(r"[.?!;]+", question)))
-    named = (named - GENERIC_SAFEGUARDS) or (named & {"safety"})
-    subject = BYPASS.sub(" ", question)
-
-    def names_it(text: str) -> bool:
-        return bool(named & _named_safeguards(text))
-
-    ranked: list[tuple[Scope, list[Hit]]] = []
-    for scope, within in where.scopes():
-
-        def steps_name_it(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
-            texts = (procedure.title, *(step.text for step in procedure.steps))
-            return (within is None or within(procedure)) and any(names_it(text) for text in texts)
-
-        ranked.append((scope, index.search(subject, k=BYPASS_CANDIDATES, within=steps_name_it)))
-    covering = [
-        (scope, hit)
-        for scope, hits in ranked
-        for hit in hits
-        if index.coverage(subject, index.position(hit.procedure)) >= BYPASS_COVERAGE
+def requiring(index: ProcedureIndex, procedure: Procedure, thing: frozenset[str]) -> Requiring | None:
+    """Whether `procedure` names `thing` (the words of what a question would leave out, `ProcedureIndex.alike_words`):
+    its title holds every word of it that names something (not `GENERIC`): all its steps; else its title and steps
+    together hold them: the steps holding most of `thing` (one such word at least); else a tool holds them. Only
+    generic words ("safety check"): the title or a step holds all of them."""
+    words = index.procedure_words(procedure)
+    every = tuple(range(len(procedure.steps)))
+    distinctive = thing - index.alike_words(GENERIC)
+    if not distinctive:
+        if thing <= words.title:
+            return Requiring(every, 1.0, titled=True)
+        whole = tuple(position for position, step in enumerate(words.steps) if thing <= step)
+        return Requiring(whole, 1.0) if whole else None
+    if distinctive <= words.title:
+        return Requiring(every, 1.0, titled=True)
+    if distinctive <= words.title.union(*words.steps):
+        held = [len(thing & step) if distinctive & step else 0 for step in words.steps]
+        most = max(held)
+        return Requiring(tuple(position for position, count in enumerate(held) if count == most), most / len(thing))
+    naming = [
+        (tool, len(thing & named))
+        for tool, named in zip(procedure.tools or (), words.tools, strict=True)
+        if distinctive <= named
     ]
-    # a guard, lockout, interlock or PPE some procedure in scope names is cited even when the question's other words
-    # ("on the hydraulic press before clearing a jam") are not half of it (review2_s16 #3: "No procedure I have
-    # describes a lockout" beside the lockout SOP), the one whose title names it first; a bare "safety" is named by
-    # too many steps to stand for a check of its own
-    named_by_some = [(scope, hit) for scope, hits in ranked for hit in hits] if named - {"safety"} else []
-    named_by_some.sort(key=lambda found: not names_it(found[1].procedure.title))
-    chosen = next(iter(covering or named_by_some), None)
-    if chosen is not None:
-        scope, hit = chosen
-        procedure = hit.procedure
-        steps = tuple(
-            (Citation(procedure.id, procedure.title, number), step.text)
-            for number, step in enumerate(procedure.steps, start=1)
-            if names_it(step.text) or names_it(procedure.title)
-        )
-        text = f"{BYPASS_NO} {procedure.title} [{procedure.id}] requires it:"
-        return Answer(
-            question,
-            "safety",
-            text,
-            procedure.id,
-            procedure.title,
-            steps,
-            procedure.tools,
-            "safety bypass",
-            scope=scope,
-        )
-    left_out = _left_out(question)
-    if not left_out:
-        return Answer(question, "safety", BYPASS_NO, reason="safety bypass")
-    article = "" if left_out.endswith("s") else ("an " if left_out[0].lower() in "aeiou" else "a ")
-    text = f"{BYPASS_RULE} No procedure I have describes {article}{left_out}; ask your supervisor."
-    return Answer(question, "safety", text, reason="safety bypass")
+    if not naming:
+        return None
+    return Requiring((), max(count for _, count in naming) / len(thing), tuple(tool for tool, _ in naming))
+
+
+def bypass_answer(index: ProcedureIndex, question: str, found: LeftOut, where: Where) -> Answer:
+    """ "No; ask your supervisor" to a question asking to leave out a step or a safeguard (`found`, `bypass.left_out`;
+    ux_s16 #7: "Can I skip the safety guard check if I'm late?" was "Nothing relevant found"), citing the procedure
+    that requires it (`requiring`) and quoting its steps that name it. Of the procedures of `where`'s scopes (then of
+    any department, saying whose): one whose title names it, else the one with a step (or tool) holding most of it,
+    else one holding half the question's words; ties by scope, then by the question's ranking. No procedure naming
+    it: said in so many words, after the "no" for a safeguard ("No procedure I have describes a guard check; ask
+    your supervisor."), without a "no" for anything else (nothing says it is required). Never a procedure's steps
+    for doing without it."""
+    thing = index.alike_words(found.thing)
+    subject = LEAVING.sub(" ", question)
+    no = f"{BYPASS_RULE if found.safeguard else STEP_RULE} Ask your supervisor."
+    named = {
+        index.position(procedure): required
+        for procedure in index.procedures
+        if (required := requiring(index, procedure, thing)) is not None
+    }
+    candidates: dict[int, tuple[tuple[bool, float, bool, int, int], Scope, Hit, Requiring]] = {}
+    scopes = where.scopes(_names_its_machine(index, question))
+    if scopes[-1][1] is not None:  # then any department's, saying whose
+        scopes.append(("plant", None))
+    for order, (scope, within) in enumerate(scopes):
+
+        def names_it(procedure: Procedure, within: Callable[[Procedure], bool] | None = within) -> bool:
+            return index.position(procedure) in named and (within is None or within(procedure))
+
+        for rank, hit in enumerate(index.search(subject, k=BYPASS_CANDIDATES, within=names_it)):
+            position = index.position(hit.procedure)
+            covering = index.coverage(subject, position) >= BYPASS_COVERAGE
+            key = (not named[position].titled, -named[position].held, not covering, order, rank)
+            candidates.setdefault(position, (key, scope, hit, named[position]))
+    if not candidates:
+        if found.safeguard:
+            text = f"{BYPASS_RULE} No procedure I have describes {found.shown}; ask your supervisor."
+        else:
+            text = (
+                f"No procedure I have describes {found.shown}, so none says whether it may be left out. {ASK_INSTEAD}"
+            )
+        return Answer(question, "safety", text, reason="safety bypass")
+    _, scope, hit, required = min(candidates.values(), key=lambda candidate: candidate[0])
+    procedure = hit.procedure
+    steps = tuple(
+        (Citation(procedure.id, procedure.title, position + 1), procedure.steps[position].text)
+        for position in required.steps
+    )
+    whose = "" if where.ours(procedure) else f", a procedure for {', '.join(procedure.departments)},"
+    text = f"{no} {procedure.title} [{procedure.id}]{whose} requires it:"
+    if not steps:
+        text += f" it lists {'; '.join(required.tools)} among its tools and protective equipment."
+    return Answer(
+        question, "safety", text, procedure.id, procedure.title, steps, procedure.tools, "safety bypass", scope=scope
+    )
 
 
 def relevant(index: ProcedureIndex, hit: Hit, question: str, covered: frozenset[str] = frozenset()) -> bool:
@@ -430,8 +417,8 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
     the question asks about it; then the procedure for the task it asks for (`intents`); then the first
     scope of `where` (operation, part, department, plant) whose best procedure is relevant. A question for one value
     gets the steps that give it."""
-    if asks_to_bypass(question):
-        return bypass_answer(index, question, where)
+    if (leaving := left_out(question)) is not None:
+        return bypass_answer(index, question, leaving, where)
     tools_match = TOOLS_QUESTION.match(question)
     task = tools_match.group("task") if tools_match else question
     asked = index.intents.asked(task)

@@ -20,7 +20,7 @@ import numpy as np
 
 from plexlabor.copilot.intents import Intents
 from plexlabor.copilot.procedures import Procedure
-from plexlabor.copilot.vocabulary import SafetyWords
+from plexlabor.copilot.vocabulary import SafetyWords, alike
 
 if TYPE_CHECKING:
     from plexlabor.copilot.encoder import SentenceEncoder
@@ -150,6 +150,15 @@ class Hit:
     answer (the lockout's steps say "start the machine", which does not make it the start-up)."""
 
 
+@dataclass(frozen=True)
+class ProcedureWords:
+    """A procedure's words as `ProcedureIndex.alike_words` reads them: its title's, each step's, each tool's."""
+
+    title: frozenset[str]
+    steps: tuple[frozenset[str], ...]
+    tools: tuple[frozenset[str], ...]
+
+
 def _z(scores: np.ndarray) -> np.ndarray:
     spread = float(scores.std())
     return (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores)
@@ -185,6 +194,7 @@ class ProcedureIndex:
             for p in self.procedures
         ]
         self._positions = {id(p): i for i, p in enumerate(self.procedures)}
+        self._alike_words: dict[int, ProcedureWords] = {}
         self._last: tuple[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None
         self._starts = np.cumsum([0] + [len(p.steps) for p in self.procedures])[:-1]
         self._steps: np.ndarray | None = None
@@ -218,6 +228,27 @@ class ProcedureIndex:
         """The question's words (stems) that name its subject: question words and stop words left out."""
         subject = " ".join(w for w in TOKEN_SPLIT.findall(question) if w.lower() not in QUESTION_WORDS)
         return set(self._tokens([subject])[0])
+
+    def _alike(self, texts: list[str]) -> list[frozenset[str]]:
+        subjects = [
+            " ".join(w for w in TOKEN_SPLIT.findall(alike(t)) if w.lower() not in QUESTION_WORDS) for t in texts
+        ]
+        return [frozenset(tokens) for tokens in self._tokens(subjects)]
+
+    def alike_words(self, text: str) -> frozenset[str]:
+        """The stems of `text`'s subject (`subject`), the words `vocabulary.ALIKE` holds alike read as one ("verify
+        the torque wrench calibration": check, torqu, tool)."""
+        return self._alike([text])[0]
+
+    def procedure_words(self, procedure: Procedure) -> ProcedureWords:
+        """`alike_words` of `procedure`'s title, steps and tools (read once, when first asked for)."""
+        position = self.position(procedure)
+        if position not in self._alike_words:
+            tools = list(procedure.tools or ())
+            title, *rest = self._alike([procedure.title, *(step.text for step in procedure.steps), *tools])
+            steps = len(procedure.steps)
+            self._alike_words[position] = ProcedureWords(title, tuple(rest[:steps]), tuple(rest[steps:]))
+        return self._alike_words[position]
 
     def coverage(self, question: str, position: int, covered: frozenset[str] = frozenset()) -> float:
         """Share of the question's words found in the procedure at `position` (title or steps), or in

@@ -150,6 +150,32 @@ LOCKOUT = SafetyTopic(
 SAFETY_TOPICS: tuple[SafetyTopic, ...] = (LOCKOUT,)
 
 
+ALIKE: tuple[tuple[str, str], ...] = (
+    (
+        "check",
+        r"checks?|checking|checked|verif(?:y|ies|ying|ied|ication)|inspect(?:s|ing|ed|ions?)?|tests?|testing|tested"
+        r"|calibrat(?:e|es|ed|ing|ions?)|audits?|auditing",
+    ),
+    ("tool", r"tools?|wrench(?:es)?|nutrunners?"),
+    ("glasses", r"glasses|goggles|eye\s+protection"),
+    ("earplugs", r"ear\s*plugs?|ear\s*muffs?|hearing\s+protection"),
+    ("lockout", r"lock(?:ing)?[\s-]*outs?"),
+    ("tagout", r"tag(?:ging)?[\s-]*outs?"),
+    ("estop", r"e[\s-]?stops?|emergency\s+stops?"),
+)
+"""Words the shop floor uses alike for what a step requires, each group read as its first word: a check, a
+verification, an inspection, a test, a calibration or an audit of a thing ("the torque tool check" is what "verify
+the torque wrench calibration" does); a tool and the wrench or nutrunner it is; eye and hearing protection; a
+lockout or tagout however spelled; an emergency stop. Matched where a question to skip a step is matched with
+the step (`answers.bypass_answer`), not in the ranking."""
+ALIKE_WORDS = re.compile("|".join(rf"\b(?P<{name}>{pattern})\b" for name, pattern in ALIKE), re.IGNORECASE)
+
+
+def alike(text: str) -> str:
+    """`text` with each word of `ALIKE` read as its group's first word."""
+    return ALIKE_WORDS.sub(lambda m: str(m.lastgroup), text)
+
+
 GAP = "*"
 """In a phrase, up to `GAP_WORDS` words of any kind ("turn * on" holds "turn the machine on")."""
 GAP_WORDS = 2
