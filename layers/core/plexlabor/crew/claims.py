@@ -41,7 +41,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -223,6 +223,32 @@ def replanned_with(
         if e.occurred_at >= moment and e.employee_id == employee_id and e.payload.get("replan_reason") in OFF_REASONS
     ]
     return bool(own) and any(e.occurred_at > min(own) for e in later)
+
+
+def nearby_taken(
+    applied: Callable[[date], Iterable[AuditEvent]], employee_id: str, day: date, off_shifts: Collection[str]
+) -> dict[tuple[date, str], str]:
+    """The shifts, of `day` and the days either side, where a `call_off_nearby` re-plan of `employee_id`'s call-off
+    of one of `off_shifts` of `day` was applied (`applied(d)`: the re-plans' applied events of day d, as the board
+    reads them; one crew_replan dropped is not), each with the shift called off, the first found: where the call-off
+    took a seat of theirs, which the undo of that call-off gives back (`call_off_undone_nearby`). The shifts called
+    off are not among them."""
+    found: dict[tuple[date, str], str] = {}
+    called_off = {(day, shift) for shift in off_shifts}
+    for other in (day - timedelta(days=1), day, day + timedelta(days=1)):
+        for event in applied(other):
+            payload = event.payload
+            off_shift = str(payload.get("replan_off_shift"))
+            taken = (
+                payload.get("replan_reason") == NEARBY_REASONS[0]
+                and DROPPED not in payload
+                and payload.get("replan_off_day") == day.isoformat()
+                and off_shift in off_shifts
+                and payload.get("replan_employee_id") == employee_id
+            )
+            if taken and (other, code := str(payload.get("shift_code"))) not in called_off:
+                found.setdefault((other, code), off_shift)
+    return found
 
 
 def _applied(events: Iterable[AuditEvent]) -> list[AuditEvent]:

@@ -38,13 +38,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from plexlabor.approval.recommendations import CREW_REMOVAL
-from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
+from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, replaced, stable_event_id
 from plexlabor.audit.paging import Pages, read_to_end
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.schema import GSI_PLAN_DAY
@@ -462,6 +462,20 @@ def _close(closed: dict[str, AuditEvent], events: Iterable[AuditEvent]) -> None:
         known = closed.get(event.finding_id)
         if known is None or CLOSING.index(event.status) < CLOSING.index(known.status):
             closed[event.finding_id] = event
+
+
+def replaced_by_replan(store: AuditStore, item_id: str, visible: Callable[[AuditEvent], bool]) -> AuditEvent | None:
+    """The re-plan's closing of the suggestion `item_id` (`audit.events.replaced`), read from its own events, when
+    `visible` (its opening: whether the viewer may see it); None otherwise (none, or an unknown or empty id). Why a
+    swap of it is refused after the board was read (ux_verify_s16 H; read here since review2_s16 #7, the web app's
+    route did it)."""
+    if not item_id:  # an empty id is no DynamoDB key
+        return None
+    events = store.for_finding(item_id)
+    opening = next((e for e in events if e.event_type is AuditEventType.RECOMMENDATION), None)
+    if opening is None or not visible(opening):
+        return None
+    return next((e for e in events if replaced(e)), None)
 
 
 @dataclass

@@ -57,7 +57,7 @@ from typing import Any
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.claims import call_offs_of, next_to_call_off, replanned_with
+from plexlabor.crew.claims import call_offs_of, nearby_taken, next_to_call_off, replanned_with
 from plexlabor.crew.messages import (
     ABOUT_SOMEONE,
     CALL_OFF_REASONS,
@@ -1251,6 +1251,15 @@ def swap_refusal_text(code: str, who: str | None, at: str | None) -> str | None:
     return words.format(who=who or "the operator chosen", at=at)
 
 
+def replaced_text(after: str, at: str) -> str:
+    """Why a swap of a suggestion a re-plan replaced after the board was read is refused (ux_verify_s16 H: it said
+    "This suggestion is no longer waiting"), to follow "Not swapped: ": `after` the call-off or change the re-plan
+    followed, its people named ("" when not known), `at` when it replaced it, in the plant's time: "a re-plan after a
+    call-off of Jamal Usman (E00009) replaced this suggestion at 04:04; reload to see the seat now."."""
+    by = f"a re-plan after {after}" if after else "a re-plan"
+    return f"{by} replaced this suggestion at {at}; reload to see the seat now."
+
+
 def _target(board: Board, opening: AuditEvent) -> Segment:
     """The segment of the seat `opening` swaps, as the board holds it; else (a seat the status index does not show
     yet: its eventual consistency) as the opening itself says: its segment, start, end and workcenter."""
@@ -1537,25 +1546,15 @@ def _nearby(
 def undo_nearby(store: AuditStore, whole: Board, undos: list[ReplanMessage], now: datetime) -> list[ReplanMessage]:
     """The `call_off_undone_nearby` messages after `undos` (one person's `call_off_undone` messages of `whole`'s day),
     one per other shift (of the day or the days either side) where the call-off took a seat of theirs: its
-    `call_off_nearby` was applied there, or is still to come (`_nearby`: a live seat it rules out). Sent behind the
-    undos, they re-plan those shifts with the person back at once (issue 16: their seat came back only at that shift's
-    next re-plan, the replacement planned there staying until then)."""
-    day, undone = whole.day, {m.shift: m for m in undos}
-    covered = {(day, m.shift) for m in undos}
-    found: dict[tuple[date, str], ReplanMessage] = {}
-    for other in (day - timedelta(days=1), day, day + timedelta(days=1)):
-        for event in board_reader(store).day(other, now).applied:
-            payload = event.payload
-            undo = undone.get(str(payload.get("replan_off_shift")))
-            taken = (
-                payload.get("replan_reason") == "call_off_nearby"
-                and DROPPED not in payload
-                and payload.get("replan_off_day") == day.isoformat()
-                and undo is not None
-                and payload.get("replan_employee_id") == undo.employee_id
-            )
-            if taken and undo is not None and (other, code := str(payload.get("shift_code"))) not in covered:
-                found.setdefault((other, code), nearby(undo, other, code))
+    `call_off_nearby` was applied there (`claims.nearby_taken`, on the days' reads as the board reads them), or is
+    still to come (`_nearby`: a live seat it rules out). Sent behind the undos, they re-plan those shifts with the
+    person back at once (issue 16: their seat came back only at that shift's next re-plan, the replacement planned
+    there staying until then)."""
+    if not undos or (employee_id := undos[0].employee_id) is None:  # a call_off_undone names its person
+        return []
+    undone = {m.shift: m for m in undos}
+    taken = nearby_taken(lambda d: board_reader(store).day(d, now).applied, employee_id, whole.day, undone)
+    found = {key: nearby(undone[off_shift], *key) for key, off_shift in taken.items()}
     call_offs = [m.model_copy(update={"reason": "call_off"}) for m in undos]
     for pending in _nearby(store, whole, call_offs, now)[0]:
         key = (pending.day, pending.shift)

@@ -37,10 +37,11 @@ from plexlabor.approval.display import skill_words, with_people
 from plexlabor.approval.errors import ApprovalError, WritebackNotQueuedError, status_for
 from plexlabor.approval.pages import what_happened
 from plexlabor.audit.errors import AuditError
-from plexlabor.audit.events import AuditEvent, AuditEventType, replaced
+from plexlabor.audit.events import AuditEvent, AuditEventType
 from plexlabor.audit.publish import publish_once
 from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import CALL_OFF_REASONS, ReplanMessage, ReplanSender
+from plexlabor.crew.suggestions import replaced_by_replan
 from plexlabor.platform.clock import outside_dates
 from plexlabor.platform.observability import logger
 from plexlabor.review.groups import group_key, seats_at
@@ -77,6 +78,7 @@ from plexlabor.webapp.crewboard import (
     plan_swap,
     plant_number,
     read_board,
+    replaced_text,
     swap_refusal_text,
     undo_nearby,
 )
@@ -794,28 +796,25 @@ def _swap_refusal(page: Page, query: dict[str, str]) -> str:
 
 
 def _replaced_by_replan(page: Page, item_id: str) -> AuditEvent | None:
-    """The re-plan's closing of the crew suggestion `item_id` the viewer may see (`audit.events.replaced`), if any."""
-    if not item_id:  # an empty id is no DynamoDB key
-        return None
-    events = page.deps.review.audit.for_finding(item_id)
-    opening = next((e for e in events if e.event_type is AuditEventType.RECOMMENDATION), None)
-    item = item_from_event(opening) if opening is not None else None
-    if item is None or not page.viewer.may_see(item):
-        return None
-    return next((e for e in events if replaced(e)), None)
+    """The re-plan's closing of the crew suggestion `item_id` if the viewer may see it
+    (`crew.suggestions.replaced_by_replan`)."""
+
+    def seen(opening: AuditEvent) -> bool:
+        item = item_from_event(opening)
+        return item is not None and page.viewer.may_see(item)
+
+    return replaced_by_replan(page.deps.review.audit, item_id, seen)
 
 
 def _replaced_words(page: Page, item_id: str) -> str | None:
-    """Why a swap of a suggestion a re-plan replaced was refused (ux_verify_s16 H: "This suggestion is no longer
-    waiting", pressed within the board's read window, `BOARD_TTL_S`): "a re-plan after a call-off of Jamal Usman
-    (E00009) replaced this suggestion at 04:04; reload to see the seat now"."""
+    """`crewboard.replaced_text` of the re-plan that replaced `item_id`, its people named as the viewer may see them
+    and its time in the plant's; None when none did."""
     closing = _replaced_by_replan(page, item_id)
     if closing is None:
         return None
     after = str(closing.payload.get("replaced_after") or "")
     named = with_people(after, page.reader, [closing.payload.get("replan_employee_id")]) if after else ""
-    by = f"a re-plan after {named}" if named else "a re-plan"
-    return f"{by} replaced this suggestion at {_time(page)(closing.occurred_at)}; reload to see the seat now."
+    return replaced_text(named, _time(page)(closing.occurred_at))
 
 
 @app.post("/crew/replan")
