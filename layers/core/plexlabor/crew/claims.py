@@ -51,7 +51,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT
 from plexlabor.audit.errors import AuditConflictError, AuditError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import CALL_OFF_REASONS, DROPPED, NEARBY_REASONS
+from plexlabor.crew.messages import CALL_OFF_REASONS, DROPPED, NEARBY_REASONS, PLEX_BLOCK
 from plexlabor.crew.removals import back_in_plex
 from plexlabor.crew.suggestions import CLAIM_KIND, seat_end
 from plexlabor.platform.clock import utc_now
@@ -182,8 +182,9 @@ def next_to(start: datetime, end: datetime, off_start: datetime, off_end: dateti
 
 
 CalledOffSpan = tuple[date, str, datetime, datetime, datetime]
-"""A call-off as the board has it: the work date and code of the shift called off, that shift's start and end on the
-board (`Board.span`), and when it was called off."""
+"""A call-off as the board has it: the work date and code of the shift called off, its person's Plex block of that
+shift where known (`plex_block`, `Board.next_to`), else the shift's start and end on the board (`Board.span`), and
+when it was called off."""
 
 
 def next_to_call_off(
@@ -192,9 +193,10 @@ def next_to_call_off(
     """How a seat of `shift` of `day` (`start`–`end`) lies against a call-off (`off`) of another shift that may rule
     its person out of it (`next_to`'s words), or None: it does not. The one rule of the claims and the crew board
     (`Board.next_to`): the seat has hours outside its person's scheduled shifts (`overtime`: within one of them it
-    stands), overlaps or touches the shift called off and is not over by the call-off. The board knows the shift's
-    span, not the person's Plex block of it, which crew_replan's `stretches.with_call_offs` decides on: so this holds
-    only until a re-plan of the seat's shift decided on the call-off (`replanned_with`); that re-plan closed the seat
+    stands), overlaps or touches the shift called off and is not over by the call-off. On the person's Plex block of
+    that shift, which crew_replan's `stretches.with_call_offs` decides on, once known (a detected call-off's claim, or
+    the re-plan of the shift called off: `plex_block`); until then on the board's span of it. It holds only until a
+    re-plan of the seat's shift decided on the call-off (`replanned_with`); that re-plan closed the seat
     if the call-off rules it out, and kept it if not (lead 5 of review_s16: a person whose block ends before the shift
     does kept a seat starting as the shift ends, yet its Accept was refused until the call-off was undone)."""
     off_day, off_shift, off_start, off_end, at = off
@@ -249,6 +251,23 @@ def nearby_taken(
             if taken and (other, code := str(payload.get("shift_code"))) not in called_off:
                 found.setdefault((other, code), off_shift)
     return found
+
+
+def plex_block(
+    off_replans: Iterable[AuditEvent], employee_id: str, moment: datetime
+) -> tuple[datetime, datetime] | None:
+    """`employee_id`'s Plex block of the shift they called off at `moment`, as the re-plan of that shift that applied
+    the call-off recorded it (`off_replans`: that shift's record; `messages.PLEX_BLOCK`); None: no such re-plan yet,
+    or they hold no block there. Until the seat's own re-plan decides, the claims and the board rule its seat out on
+    this block, which that re-plan decides on (`stretches.with_call_offs`), not on the board's span of the shift
+    (until 2026-12-06 a block ending before the span kept a seat "re-plan pending" that the re-plan then kept, and
+    one running past it read "starts as that shift ends" on the board and "overlaps that shift" in its removal)."""
+    for event in _applied(off_replans):
+        payload = event.payload
+        off = event.employee_id == employee_id and payload.get("replan_reason") in OFF_REASONS
+        if off and event.occurred_at >= moment and isinstance(found := payload.get(PLEX_BLOCK), list):
+            return datetime.fromisoformat(str(found[0])), datetime.fromisoformat(str(found[1]))
+    return None
 
 
 def _applied(events: Iterable[AuditEvent]) -> list[AuditEvent]:
@@ -462,6 +481,10 @@ class SeatClaims:
             return records[of]
 
         def ruled_out(c: Claim) -> bool:
+            if c.what != "call_off" or not overtime or (c.day, c.shift) == (day, shift):
+                return False
+            if block := plex_block(replans((c.day, c.shift)), c.employee_id, c.at):  # its re-plan read it from Plex
+                c = dataclasses.replace(c, start=block[0], end=block[1])
             if not c.rules_out(day, shift, start, end, overtime=overtime):
                 return False
             off = (c.employee_id, c.day, c.shift)

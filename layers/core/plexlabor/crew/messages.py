@@ -69,6 +69,10 @@ so nothing was re-planned (`replanning._no_seat`); the crew board says so."""
 DROPPED = "replan_dropped"
 """On a `replan` event: crew_replan dropped its message, not applied it (an error it meets on every delivery:
 `replanning.dropped_event`, `{"error": <type>, "reason": <text>}`); the crew board says the re-plan failed."""
+PLEX_BLOCK = "replan_plex_block"
+"""On a re-plan's `applied` event of a call-off or absence: its person's Plex block of the shift (`[start, end]`, ISO;
+`Operator.block_of`), on which the crew board and the claims say which seats next to it the call-off rules out until
+their shift's re-plan decides, as that re-plan will (`claims.plex_block`); absent when they hold none."""
 NEARBY_FIELDS = ("off_day", "off_shift")
 """What a `call_off_nearby` adds: the shift its person called off (of that day), next to the message's shift, whose
 seats of theirs that overlap or touch it crew_replan re-plans without them (`replanning.nearby_shifts`); and a

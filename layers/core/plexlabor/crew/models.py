@@ -175,6 +175,13 @@ class Operator(_Frozen):
         """Where the operator starts the shift: the planned workcenter, else the home workcenter."""
         return self.planned or self.home
 
+    def block_of(self, work_date: date, shift_code: str) -> tuple[datetime, datetime] | None:
+        """Their Plex block of a shift: its scheduled start and end (the first start and the last end when Plex holds
+        more than one), whose work next to it a call-off of the shift rules out (`stretches.with_call_offs`), as the
+        claims and the crew board say before that re-plan (`claims.plex_block`); None: they hold none."""
+        blocks = [b for b in self.blocks if (b.work_date, b.shift_code) == (work_date, shift_code)]
+        return (min(b.start for b in blocks), max(b.end for b in blocks)) if blocks else None
+
 
 class CrewProblem(_Frozen):
     plant: str

@@ -78,6 +78,7 @@ from plexlabor.crew.messages import (
     DROPPED,
     NEARBY_FIELDS,
     NO_SEAT,
+    PLEX_BLOCK,
     REPORT_FIELDS,
     SUBJECT_FIELDS,
     ReplanMessage,
@@ -220,6 +221,7 @@ def applied_event(
     not_in_plex: Mapping[str, AuditEvent] | None = None,
     *,
     no_seat: bool = False,
+    block: tuple[datetime, datetime] | None = None,
 ) -> AuditEvent:
     """Records that a re-plan applied `message` to its shift, whether or not it superseded anything, so that every
     container reading the shift again applies it again (`recorded`). Its id is stable per message: a redelivered
@@ -227,7 +229,8 @@ def applied_event(
     (`replan_unplaced`, which the crew board says); `not_in_plex`: the accepted seats of people off that got no
     removal from Plex as plant IT had withdrawn their assignment already, with that `revert` (`NOT_IN_PLEX`: when
     and by whom, which the crew board says; review_s14 #7: it promised a removal that never opened); `no_seat`: a
-    call-off or absence of a person with no seat in the plan, nothing re-planned (`NO_SEAT`, `_no_seat`)."""
+    call-off or absence of a person with no seat in the plan, nothing re-planned (`NO_SEAT`, `_no_seat`); `block`: a
+    call-off's or absence's person's Plex block of the shift (`PLEX_BLOCK`, `_block_of`)."""
     withdrawn = {
         seat: {"at": format_audit_time(undone.occurred_at), "by": undone.actor}
         for seat, undone in (not_in_plex or {}).items()
@@ -237,8 +240,20 @@ def applied_event(
         now,
         ({"replan_unplaced": unplaced} if unplaced else {})
         | ({NOT_IN_PLEX: withdrawn} if withdrawn else {})
-        | ({NO_SEAT: True} if no_seat else {}),
+        | ({NO_SEAT: True} if no_seat else {})
+        | ({PLEX_BLOCK: [block[0].isoformat(), block[1].isoformat()]} if block else {}),
     )
+
+
+def _block_of(problem: CrewProblem, message: ReplanMessage) -> tuple[datetime, datetime] | None:
+    """The Plex block of the shift of the person a call-off or absence takes off it (`Operator.block_of`), which its
+    `applied` event records (`PLEX_BLOCK`); None for other events, or a person the shift's data does not hold."""
+    if message.reason not in OFF:
+        return None
+    found = (
+        op.block_of(message.day, message.shift) for op in problem.operators if op.employee_id == message.employee_id
+    )
+    return next(found, None)
 
 
 DROPPED_TEXT_LIMIT = 500
@@ -452,7 +467,13 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         deps, reads, message, problem, kept_now.events, now, trigger, empty, (ruled, standing)
     )
     back = message.employee_id if message.reason == "call_off_undone" else None
-    applied = applied_event(message, now, None if back is None else unplaced(replanned, plan, back), not_in_plex)
+    applied = applied_event(
+        message,
+        now,
+        None if back is None else unplaced(replanned, plan, back),
+        not_in_plex,
+        block=_block_of(problem, message),
+    )
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
         append_once(deps.store, applied)
     write_s = time.perf_counter() - writing
@@ -504,7 +525,7 @@ def _no_seat(
     solved or published, but it is applied as any (`kept`), and recorded by its `applied` event with `NO_SEAT`, so
     later re-plans keep the person out and the crew board lists it "no seat in the plan: nothing to re-plan" (until
     2026-12-06 the whole shift was solved again for it and the board said "re-planned")."""
-    applied = applied_event(message, now, no_seat=True)
+    applied = applied_event(message, now, no_seat=True, block=_block_of(kept.problem, message))
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
         append_once(deps.store, applied)
     _keep(deps, message, kept, read)
@@ -1396,12 +1417,7 @@ def detect(deps: CallOffDependencies, request: CallOffEvent) -> dict[str, Any]:
             for i in shift_instances(shifts, day - timedelta(days=1), day + timedelta(days=1), zone)
         ]
         next_to = nearby_shifts(instances, day, code, now)
-        blocks = {
-            op.employee_id: (b.start, b.end)
-            for op in problem.operators
-            for b in op.blocks
-            if b.shift_code == code and b.work_date == day
-        }
+        blocks = {op.employee_id: op.block_of(day, code) for op in problem.operators}
         for message in call_offs(problem, code, clocked_in, now, deps.grace):
             release = _hold_detected(claims, message, blocks.get(str(message.employee_id)))
             if release is None:

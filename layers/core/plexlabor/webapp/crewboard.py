@@ -57,7 +57,7 @@ from typing import Any
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, recommendation_event
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.claims import call_offs_of, nearby_taken, next_to_call_off, replanned_with
+from plexlabor.crew.claims import call_offs_of, nearby_taken, next_to_call_off, plex_block, replanned_with
 from plexlabor.crew.messages import (
     ABOUT_SOMEONE,
     CALL_OFF_REASONS,
@@ -337,6 +337,10 @@ class CallOff:
     """Why the re-plan after the undo gave its person no seat (`replanning.unplaced`; None: it gave them one)."""
     failed: str | None = None
     """Why its re-plan failed, crew_replan having dropped its message (`FailedReplan`; None: it did not)."""
+    block: tuple[datetime, datetime] | None = None
+    """The span it rules out the seats next to: its person's Plex block of the shift (as the re-plan that applied it
+    recorded it, or a detected call-off's claim), else the span a board call-off's claim keeps (the board's); None:
+    the board's span (`Board.next_to`)."""
 
     @property
     def why(self) -> str | None:
@@ -703,16 +707,16 @@ class Board:
     def next_to(self, shift: str, segment: Segment, employee_id: str | None, outside_hours: Any) -> NextTo | None:
         """The call-off of another shift of the day by `employee_id` next to their seat at `segment` (of `shift`;
         `outside_hours`: its hours outside their scheduled shifts), by the claims' rule (`claims.next_to_call_off` on
-        the shift's `span`: overtime overlapping or touching it, not over by the call-off); None: none. Whether a
-        re-plan of the seat's shift ran since (`NextTo.replanned`): it decided on the person's Plex block
-        (`stretches.with_call_offs`), so only until then is the seat neither accepted nor offered to them
-        (`pending`)."""
+        the person's Plex block of the shift called off once known, `CallOff.block`, else the shift's `span`: overtime
+        overlapping or touching it, not over by the call-off); None: none. Whether a re-plan of the seat's shift ran
+        since (`NextTo.replanned`): it decided on that block (`stretches.with_call_offs`), so only until then is the
+        seat neither accepted nor offered to them (`pending`)."""
         if not employee_id:
             return None
         end, overtime = segment.end or segment.start, _overtime(outside_hours)
         for other in self.call_offs:
             off = self.called_off(other, employee_id) if other != shift else None
-            span = self.span(other) if off is not None else None
+            span = (off.block or self.span(other)) if off is not None else None  # the Plex block, as its re-plan
             if off is None or span is None:
                 continue
             if lies := next_to_call_off(
@@ -1097,6 +1101,7 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
                 replanned=dropped is None,
                 no_seat=bool(payload.get(NO_SEAT)),
                 failed=_why_failed(dropped) if isinstance(dropped, dict) else None,
+                block=plex_block([event], str(employee), event.occurred_at),
             ),
         )
     for claim in call_offs_of(read.claims, board.day):
@@ -1105,7 +1110,8 @@ def _call_offs(read: DayRead, board: Board, viewer: Viewer | None) -> dict[str, 
         )
         if whole or seen_here:
             by = None if claim.by == DETECTOR else claim.by  # detected by crew_call_offs, recorded by nobody
-            pending = CallOff(claim.employee_id, claim.at, by, claim.reason, replanned=False)
+            span = (claim.start, claim.end) if claim.start and claim.end else None  # a detected one's: the Plex block
+            pending = CallOff(claim.employee_id, claim.at, by, claim.reason, replanned=False, block=span)
             keep(claim.shift, pending)
     return {shift: sorted(by.values(), key=lambda c: c.at) for shift, by in sorted(found.items())}
 
