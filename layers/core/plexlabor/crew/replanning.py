@@ -37,7 +37,8 @@ Every read of a shift and every whole read of the day's suggestions is stored (`
 
 `detect(deps, request)` (crew_call_offs, scheduled every few minutes): for each shift that started
 between `grace` and `grace + period` ago, the operators scheduled on it, not on leave and not clocked
-in become `call_off` messages on the replan queue (`plexlabor.crew.messages.call_offs`). Each shift is
+in become `call_off` messages on the replan queue (`plexlabor.crew.messages.call_offs`), each held first by the
+claim a call-off recorded on the crew board holds (`_hold_detected`, `crew.claims`). Each shift is
 looked at by one run only (the window moves with the schedule), so a call-off is sent once. Then a
 `refresh` for each shift running or starting within `refresh_ahead` (after the call-offs, which find
 the container as the previous run's refresh left it).
