@@ -747,6 +747,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             "incident_trends",
             "Incidents per week, workcenter, shift and category beside hours worked, overtime and fatigue, "
             "with rates per 200,000 hours; the report to S3 for the web app.",
+            flavour=BATCH,  # plexlabor.incidents.wiring imports the classifier and its retrain: scikit-learn
             memory_mb=1024,
             needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write(INCIDENT_REPORTS_PREFIX)),  # incidents.trends
             schedule="cron(45 9 * * ? *)",  # 09:45 UTC: 04:45-05:45 US Eastern, the previous day closed
