@@ -63,6 +63,7 @@ def test_skipping_the_torque_tool_check_is_answered_no_with_its_procedure(
         ("How do I bypass the interlock?", "interlock"),
         ("Can I turn off the light curtain to clear a part?", "light curtain"),
         ("Can I do the mold change without safety glasses?", "safety glasses"),
+        ("Can I reach in without locking out?", "locking out"),
     ],
 )
 def test_what_a_question_would_leave_out_is_read_from_its_form(question: str, thing: str) -> None:
@@ -132,10 +133,12 @@ def test_a_step_that_is_no_safeguard_is_answered_no_with_the_step(
         ("Can I skip the leak check after the mold change?", "[SOP-002#6]"),  # "check for leaks with the water on"
         ("Can I skip the voltage test?", "[SOP-001#5]"),  # "test the supply with the voltage tester"
         ("Can I skip the daily check on the CNC?", "[SOP-005#1]"),
+        ("Can I reach in without locking out?", "[SOP-001#3]"),  # "Put your personal lock and a tag …"
     ],
 )
-def test_a_check_named_by_a_step_or_a_title_is_cited(plant: ProcedureIndex, question: str, cited: str) -> None:
-    # (before: "No procedure I have describes a leak check / daily check"; the voltage test was no bypass)
+def test_a_safeguard_named_by_a_step_or_a_title_is_cited(plant: ProcedureIndex, question: str, cited: str) -> None:
+    # (before: "No procedure I have describes a leak check / daily check"; the voltage test and reaching in without
+    # locking out were no bypass: the lockout's steps as a how-to)
     reply = answer(plant, question)
 
     assert reply.kind == "safety" and reply.text.startswith(NO_SAFEGUARD)

@@ -73,8 +73,8 @@ _PERSON = (
 skipping")."""
 _ACTIVE = re.compile(rf"{_PERSON}(?:{_VERBS})\b\s*", re.IGNORECASE)
 _WITHOUT = re.compile(r"\bwithout\s+", re.IGNORECASE)
-"""Doing the work without it ("Can I run the press without the guard?"): a safeguard only, and not another task
-("without removing the guard")."""
+"""Doing the work without it ("Can I run the press without the guard?", "without locking out"): a safeguard only,
+and not another task done to one ("without removing the guard")."""
 _LEAVE = (
     r"\b(?:(?:can|could|may|might|shall)\s+(?:i|we|you|one)|ok(?:ay)?|fine|alright|all\s+right|allowed|acceptable"
     r"|safe|possible|permitted)"
@@ -154,7 +154,8 @@ def left_out(question: str) -> LeftOut | None:
             return found
     for without in _WITHOUT.finditer(question):
         thing = _phrase(question[without.end() :])
-        if not thing.partition(" ")[0].lower().endswith("ing") and (found := _found(thing, safeguard_only=True)):
+        task = thing.partition(" ")[0].lower().endswith("ing") and not SAFEGUARDS.match(alike(thing))
+        if not task and (found := _found(thing, safeguard_only=True)):
             return found
     for negated in _NEGATED.finditer(question) if not how else ():
         if found := _found(_phrase(question[negated.end() :]), safeguard_only=False):
