@@ -76,7 +76,7 @@ def test_a_detected_call_off_is_held_as_one_recorded_on_the_board(source: LaborS
     }
     # an approval of their seat of the shift is refused from the detection on, as after a board call-off
     start = NOW + timedelta(hours=1)
-    with pytest.raises(ClaimRefusedError):
+    with pytest.raises(ClaimRefusedError, match=r"shift 1 \(not clocked in after the shift's start: detected at 11:17"):
         claims.seat(employee, DAY, "1", "crew-x", "WC-01", start, start + timedelta(hours=2), "P0001", NOW)
     # the board lists it at once as detected (no one recorded it), re-plan pending
     board = read_board(board_reader(store).day(DAY, NOW, fresh=True), DAY, None, NOW)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from plexlabor.audit import InMemoryAuditStore
-from plexlabor.crew.claims import SeatClaims
+from plexlabor.crew.claims import ClaimRefusedError, SeatClaims
 from plexlabor.crew.messages import DETECTOR, PLEX_BLOCK, ReplanMessage
-from plexlabor.crew.replanning import run
+from plexlabor.crew.replanning import applied_event, run
 from tests.unit.crew.crew_builder import DAY, T0
 from tests.unit.crew.test_crew_call_off_nearby_block import A_ENDS, SPAN, _board, _j5, store
 from tests.unit.crew.test_crew_replan_events import container
@@ -71,3 +73,15 @@ def test_a_block_running_past_the_span_reads_as_the_removal_will(store: InMemory
     near = board.next_to("2", segment, "A", 2.0)
     assert near is not None and not near.replanned
     assert near.lies == "overlaps that shift"  # "starts as that shift ends" on the span before
+
+
+def test_a_refusal_on_the_recorded_block_says_how_the_seat_lies_against_the_block(store: InMemoryAuditStore) -> None:
+    now = T0 + timedelta(minutes=17)
+    claims = SeatClaims(store, lambda: now)
+    claims.call_off("A", DAY, "1", "family", "P1", now, SPAN)  # as the board records it: the shift's span
+    call_off = ReplanMessage(reason="call_off", day=DAY, shift="1", detected_at=now, employee_id="A", reported_by="P1")
+    late = (T0, SPAN[1] + timedelta(minutes=30))
+    store.append(applied_event(call_off, now + timedelta(seconds=5), block=late))  # shift 1's re-plan read it so
+
+    with pytest.raises(ClaimRefusedError, match="this seat overlaps that shift: re-plan pending"):
+        claims.seat("A", DAY, "2", _j5(store).event_id, "CNC-01", *J5, "S1", now + timedelta(minutes=1))

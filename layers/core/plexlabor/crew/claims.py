@@ -51,7 +51,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT
 from plexlabor.audit.errors import AuditConflictError, AuditError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import CALL_OFF_REASONS, DROPPED, NEARBY_REASONS, PLEX_BLOCK
+from plexlabor.crew.messages import CALL_OFF_REASONS, DETECTOR, DROPPED, NEARBY_REASONS, PLEX_BLOCK
 from plexlabor.crew.removals import back_in_plex
 from plexlabor.crew.suggestions import CLAIM_KIND, seat_end
 from plexlabor.platform.clock import utc_now
@@ -327,6 +327,11 @@ class ClaimRefusedError(ApprovalError):
         when = f"{who(holder.by)} at {local(holder.at)}"
         if holder.what == "call_off" and (nearby := self._next_to()):
             return f"{who(holder.employee_id)} called off {nearby}: re-plan pending"
+        if holder.what == "call_off" and holder.by == DETECTOR:
+            return (
+                f"{who(holder.employee_id)} {just}called off shift {holder.shift} (not clocked in after the shift's "
+                f"start: detected at {local(holder.at)})"
+            )
         if holder.what == "call_off":
             return f"{who(holder.employee_id)} {just}called off shift {holder.shift} (recorded by {when})"
         if holder.what == "swap":
@@ -480,11 +485,15 @@ class SeatClaims:
                 records[of] = list(self.store.history(shift_record(*of)))
             return records[of]
 
-        def ruled_out(c: Claim) -> bool:
+        def on_block(c: Claim) -> Claim:
+            """A call-off of another shift, for a seat with overtime, on its person's Plex block of that shift once
+            that shift's re-plan recorded it (`plex_block`), which the refusal's words use too; any other as it is."""
             if c.what != "call_off" or not overtime or (c.day, c.shift) == (day, shift):
-                return False
-            if block := plex_block(replans((c.day, c.shift)), c.employee_id, c.at):  # its re-plan read it from Plex
-                c = dataclasses.replace(c, start=block[0], end=block[1])
+                return c
+            block = plex_block(replans((c.day, c.shift)), c.employee_id, c.at)
+            return c if block is None else dataclasses.replace(c, start=block[0], end=block[1])
+
+        def ruled_out(c: Claim) -> bool:
             if not c.rules_out(day, shift, start, end, overtime=overtime):
                 return False
             off = (c.employee_id, c.day, c.shift)
@@ -492,13 +501,13 @@ class SeatClaims:
 
         for other_day in (day - timedelta(days=1), day + timedelta(days=1)):  # the day's own log: under its lock
             entries = self._entries(person_log(other_day, employee_id))
-            held = [c for c in live(entries) if self.stands(c, now) and (other_seat(c) or ruled_out(c))]
+            held = [c for c in map(on_block, live(entries)) if self.stands(c, now) and (other_seat(c) or ruled_out(c))]
             if found := next(iter(held), None) or self._back_in_plex(entries, other_seat):
                 raise ClaimRefusedError(found, "seat", now, wanted)
 
         def holder(held: list[Claim]) -> Claim | None:
             own = (c for c in held if (c.what == "call_off" and c.shift == shift) or other_seat(c))
-            return next(own, None) or next((c for c in held if ruled_out(c)), None)
+            return next(own, None) or next((c for c in map(on_block, held) if ruled_out(c)), None)
 
         return self._hold(
             person_log(day, employee_id), wanted, holder, back=lambda entries: self._back_in_plex(entries, other_seat)
