@@ -6,12 +6,15 @@ the variable names are `plexlabor.platform.env`.
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, field_validator
 
 from plexlabor.platform import env
 from plexlabor.platform.settings import ApprovalStartSettings, EnvSettings, PlexSourceSettings
 from plexlabor.plex.reference_cache import REFERENCE_MAX_AGE_S
 from plexlabor.validation.exploration import DEFAULT_SHARE
+from plexlabor.validation.policy import ValidationPolicy, read_policy
 
 
 class WebhookSettings(EnvSettings):
@@ -35,6 +38,18 @@ class PollerSettings(PlexSourceSettings):
     and those changed since it (modifiedDate, else end, else start) are enqueued."""
 
 
+class PolicySettings(EnvSettings):
+    """A function that validates punches: the plant's policy, `VALIDATION_POLICY` (a JSON object of
+    `ValidationPolicy` fields; unset: the defaults). The engine is built from it (`EngineSettings.of`)."""
+
+    validation_policy: ValidationPolicy = Field(default_factory=ValidationPolicy, alias=env.VALIDATION_POLICY)
+
+    @field_validator("validation_policy", mode="before")
+    @classmethod
+    def _read(cls, value: Any) -> ValidationPolicy:
+        return value if isinstance(value, ValidationPolicy) else read_policy(value)
+
+
 class RecordingSettings(ApprovalStartSettings):
     """A function that records findings (`intake.recording.build_recorder`): the audit table, and how
     their approvals start."""
@@ -42,7 +57,7 @@ class RecordingSettings(ApprovalStartSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
 
 
-class ValidatorSettings(PlexSourceSettings, RecordingSettings):
+class ValidatorSettings(PlexSourceSettings, RecordingSettings, PolicySettings):
     idempotency_table_name: str = Field(alias=env.IDEMPOTENCY_TABLE_NAME)
     artifacts_bucket_name: str | None = Field(default=None, alias=env.ARTIFACTS_BUCKET_NAME)
     """Where the nightly job stores norms and the scorer's registry is (`models/scorer/`); unset = norms
@@ -60,7 +75,7 @@ class ValidatorSettings(PlexSourceSettings, RecordingSettings):
     """Where validated records are counted for the KPI page; unset = not counted."""
 
 
-class NormsRefreshSettings(PlexSourceSettings, RecordingSettings):
+class NormsRefreshSettings(PlexSourceSettings, RecordingSettings, PolicySettings):
     artifacts_bucket_name: str = Field(alias=env.ARTIFACTS_BUCKET_NAME)
     history_weeks: int = Field(default=26, ge=1, le=104, alias="NORMS_HISTORY_WEEKS")
     sweep_days: float = Field(default=2.0, gt=0, le=14, alias="SWEEP_DAYS")

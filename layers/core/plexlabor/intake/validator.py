@@ -44,7 +44,7 @@ from plexlabor.platform.observability import logger, metrics, tracer
 from plexlabor.platform.settings import PerEnvironment
 from plexlabor.platform.sqs import SqsEventOf, SqsRecordOf
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.validation.engine import ValidationEngine
+from plexlabor.validation.engine import EngineSettings, ValidationEngine
 from plexlabor.validation.norms import Norms
 from plexlabor.validation.scorer import ScorerModel
 
@@ -186,8 +186,9 @@ def _build(settings: ValidatorSettings) -> Dependencies:
         load_model=loader,
         load_shadow=loader.shadow,
         engine=ValidationEngine(
-            exploration=Exploration(share) if (share := settings.scorer_exploration_share) > 0 else None
-        ),  # off (the default): no second copy of the packaged scorer parsed at a cold start
+            settings=EngineSettings.of(settings.validation_policy),
+            exploration=Exploration(share) if (share := settings.scorer_exploration_share) > 0 else None,
+        ),  # exploration off (the default): no second copy of the packaged scorer parsed at a cold start
     )
 
 

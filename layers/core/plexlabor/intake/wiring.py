@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the nightly job's types: not loaded on punch_poller's cold 
     from plexlabor.intake.recording import FindingRecorder
     from plexlabor.platform.artifacts import ArtifactStore
     from plexlabor.validation.engine import ValidationEngine
+    from plexlabor.validation.policy import ValidationPolicy
 
 NORMS_REFRESH_ACTOR = "norms_refresh"
 """Who the sweep's findings are recorded by in the audit trail."""
@@ -80,10 +81,12 @@ class NormsRefreshDependencies:
     """Where the backfill keeps each slice's extract (`intake.backfill`); None: its shards read Plex."""
 
 
-def _validation_engine() -> ValidationEngine:
-    from plexlabor.validation.engine import ValidationEngine
+def _validation_engine(policy: ValidationPolicy | None = None) -> ValidationEngine:
+    """The engine of the plant's policy (`VALIDATION_POLICY`); None: the default policy."""
+    from plexlabor.validation.engine import EngineSettings, ValidationEngine
+    from plexlabor.validation.policy import ValidationPolicy
 
-    return ValidationEngine()
+    return ValidationEngine(settings=EngineSettings.of(policy or ValidationPolicy()))
 
 
 def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependencies:
@@ -103,6 +106,7 @@ def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependenc
         recorder=build_recorder(settings, NORMS_REFRESH_ACTOR, PlantPlaces(source.port)),
         history=timedelta(weeks=settings.history_weeks),
         sweep_window=timedelta(days=settings.sweep_days),
+        engine=_validation_engine(settings.validation_policy),
         counter=DynamoDbValidationCounter(settings.state_table_name) if settings.state_table_name else None,
         extracts=S3ArtifactStore(settings.artifacts_bucket_name, EXTRACTS_PREFIX),  # the backfill's only
     )

@@ -36,6 +36,9 @@ PLANT_DIR = "PLEXLABOR_PLANT_DIR"
 JOB_LEAD_DAYS = "PLEXLABOR_JOB_LEAD_DAYS"
 """How long before its due date a job's first operation may be scheduled: a crew read asks Plex only for the
 operations of jobs that can run near the shift (`plexlabor.plex.snapshot.JobsNear`)."""
+VALIDATION_POLICY = "VALIDATION_POLICY"
+"""The plant's validation policy, a JSON object of `plexlabor.validation.policy.ValidationPolicy` fields (pay week,
+grace, routing thresholds...; unset ones keep their defaults), from `plexlabor:validationPolicy`."""
 DEFAULT_SUPERVISOR_ID = "DEFAULT_SUPERVISOR_ID"
 APPROVAL_WAIT_SECONDS = "APPROVAL_WAIT_SECONDS"
 NOTIFY_SENDER = "NOTIFY_SENDER"

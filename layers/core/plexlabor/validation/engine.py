@@ -23,18 +23,25 @@ from plexlabor.validation.data import PlantData, collector_skips_what_exists
 from plexlabor.validation.exploration import EXPLORATION_KEY, Exploration
 from plexlabor.validation.findings import Finding, finding_id_for
 from plexlabor.validation.norms import Norms, compute_norms
-from plexlabor.validation.policy import PunchPolicy
+from plexlabor.validation.policy import PunchPolicy, ValidationPolicy
 from plexlabor.validation.scorer import MagnitudeCut, ScorerModel
 from plexlabor.validation.timeline import EVIDENCE_KEY, DayTimeline, build_timeline
+
+DEFAULT_POLICY = ValidationPolicy()
 
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """Where findings go: review (a supervisor approves) or trend logging only."""
+    """Where findings go: review (a supervisor approves) or trend logging only; and the checks' policy."""
 
-    review_threshold: float = 0.7
-    trend_threshold: float = 0.3
+    review_threshold: float = DEFAULT_POLICY.review_threshold
+    trend_threshold: float = DEFAULT_POLICY.trend_threshold
     policy: PunchPolicy = field(default_factory=PunchPolicy)
+
+    @classmethod
+    def of(cls, policy: ValidationPolicy) -> EngineSettings:
+        """The engine's settings from a plant's configured policy (`validation.policy.read_policy`)."""
+        return cls(policy.review_threshold, policy.trend_threshold, policy.punch)
 
 
 class ValidationEngine:

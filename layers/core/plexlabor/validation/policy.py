@@ -1,10 +1,19 @@
-"""Configured punch policy: the thresholds the rules apply. Defaults follow common plant practice."""
+"""Configured punch policy: the thresholds the rules apply. Defaults follow common plant practice.
+
+A plant sets its own as one JSON object of `ValidationPolicy` fields (`read_policy`): the CDK context
+key `plexlabor:validationPolicy` gives it to the functions that validate punches (`VALIDATION_POLICY`,
+read by `plexlabor.intake.settings.PolicySettings`), and `plexlabor validate --policy FILE` reads the same
+object, so a plant can try a policy on its own records before deploying it. A field not given keeps its
+default; an unknown field or a bad value is refused, naming the field.
+"""
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import json
+from collections.abc import Mapping
+from typing import Any, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
@@ -16,9 +25,9 @@ norms keep the worked days real time needs for it (`norms.RECENT_DAYS_KEPT`)."""
 
 
 class PunchPolicy(BaseModel):
-    """Thresholds for rule-based checks. Every value can be overridden per tenant."""
+    """Thresholds for rule-based checks. Every value can be set per plant (`ValidationPolicy`)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     grace_minutes: float = Field(default=7, ge=0, description="shift-start/end grace, as UKG and HRMS apply it")
     machine_login_window_minutes: float = Field(
@@ -123,3 +132,61 @@ class PunchPolicy(BaseModel):
         description="the plant logs setup inside the first labor entry of a job operation, not apart: that "
         "entry's output is judged with the routing's setup hours left out as well",
     )
+
+
+class ValidationPolicy(PunchPolicy):
+    """What a plant configures for validation: the punch policy, and the confidences that route a finding."""
+
+    review_threshold: float = Field(
+        default=0.7, gt=0, le=1, description="a finding at least this confident goes to a supervisor's review"
+    )
+    trend_threshold: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="a finding at least this confident (and below review_threshold) is logged as a trend; "
+        "below it nothing is kept",
+    )
+
+    @model_validator(mode="after")
+    def _trend_below_review(self) -> Self:
+        if self.trend_threshold > self.review_threshold:
+            raise ValueError(
+                f"trend_threshold {self.trend_threshold} is above review_threshold {self.review_threshold}"
+            )
+        return self
+
+    @property
+    def punch(self) -> PunchPolicy:
+        """The thresholds the checks apply (every field but the two routing ones)."""
+        return PunchPolicy(**self.model_dump(exclude={"review_threshold", "trend_threshold"}))
+
+
+def read_policy(value: str | Mapping[str, Any] | None) -> ValidationPolicy:
+    """A `ValidationPolicy` from its JSON object (text or already parsed; None or empty: the defaults). A
+    ValueError names each field that is unknown or has a bad value: `pay_week_starts: Input should be ...`."""
+    if value is None or value == "":
+        return ValidationPolicy()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"not a JSON object: {error.msg} (line {error.lineno}, column {error.colno})") from None
+    if not isinstance(value, Mapping):
+        raise ValueError(f"must be a JSON object of policy fields, got {type(value).__name__}")
+    try:
+        return ValidationPolicy.model_validate(value)
+    except ValidationError as error:
+        raise ValueError("; ".join(_problem(e) for e in error.errors())) from None
+
+
+def policy_json(policy: ValidationPolicy) -> str:
+    """The fields `policy` sets (the others keep their defaults), as compact JSON `read_policy` reads."""
+    return json.dumps(policy.model_dump(mode="json", exclude_unset=True), separators=(",", ":"), sort_keys=True)
+
+
+def _problem(error: Any) -> str:
+    field = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"{field}: unknown field (fields: {', '.join(ValidationPolicy.model_fields)})"
+    return f"{field}: {error['msg']}" if field else str(error["msg"]).removeprefix("Value error, ")
