@@ -6,9 +6,9 @@ a call-off of a shift next to it, and the shift it touches). The work is
 `plexlabor.crew.delivery.replan_delivered` (`plexlabor.crew.replanning.run`); the dependencies are built once per
 environment (`plexlabor.crew.wiring.replan_dependencies`). The queue has one message group, so a failing message
 holds those behind it: a message that fails the same way on every delivery (not a replan message, a shift that
-cannot be planned) is dropped, logged and counted, and recorded for the crew board to say
-(`replanning.dropped_event`); one that fails for a service (Plex, DynamoDB) fails the invocation, is retried by
-SQS, then goes to the replan DLQ. Powertools'
+cannot be planned, a fault in the code) is dropped, logged and counted, and recorded for the crew board to say
+(`replanning.dropped_event`); only one that fails for a service (Plex, DynamoDB, S3, the network:
+`delivery.TRANSIENT_ERRORS`) fails the invocation, is retried by SQS, then goes to the replan DLQ. Powertools'
 `SqsFifoPartialProcessor` stops at the first failure of a batch and returns the rest, in order. A `refresh` never
 fails (`replanning.refresh` logs and counts its failure, skips it when late).
 """
