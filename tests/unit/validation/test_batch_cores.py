@@ -22,11 +22,12 @@ from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import (
     MIN_HISTORY,
     Norm,
+    Norms,
     compute_norms,
+    fitted_spreads,
     normed_employees,
     personal_habits,
     plant_norms,
-    shrunk_spreads,
 )
 from plexlabor.validation.source import plant_windows, read_plant_data
 
@@ -93,10 +94,11 @@ def test_norms_made_in_two_runs_of_people_are_the_plant_s(golden: PlantFolder) -
     people = sorted(normed_employees(data))
     first, later = people[: len(people) // 2], people[len(people) // 2 :]
     habits = personal_habits(data, data.as_of, clocks, later) | personal_habits(data, data.as_of, clocks, first)
-    own = {e: (_median(h.norms.start), h.offsets[0]) for e, h in habits.items() if _enough(h.norms.start)}
-    alone = shrunk_spreads({e: own[e] for e in first if e in own})  # a prior fitted to one run alone
+    # a prior fitted to one run alone
+    alone = fitted_spreads({e: habits[e].spread_evidence[0] for e in first if _enough(habits[e].norms.start)})
     assert any(max(alone[e], 1.0) != _sigma(reference.employees[e].start) for e in alone)
     assert plant_norms(data, data.as_of, clocks, habits) == reference
+    assert Norms.from_json(reference.to_json()) == reference  # as they are sent to the other process
 
 
 def _enough(norm: Norm | None) -> bool:
@@ -108,11 +110,6 @@ def _sigma(norm: Norm | None) -> float:
     return norm.sigma
 
 
-def _median(norm: Norm | None) -> float:
-    assert norm is not None
-    return norm.median
-
-
 def _spoil(folder: PlantFolder, resources: tuple[str, ...]) -> None:
     """A line that is not JSON and a record with a bad value in each file named."""
     bad_values = {
@@ -121,6 +118,7 @@ def _spoil(folder: PlantFolder, resources: tuple[str, ...]) -> None:
         "labor-entries": {"quantity": -1},
         "workcenter-events": {"eventType": "Coffee"},
         "badge-swipes": {"direction": "Sideways"},
+        "downtime-entries": {"startTime": "yesterday"},
     }
     for resource in resources:
         path = folder.file_for(resource)
@@ -131,9 +129,16 @@ def _spoil(folder: PlantFolder, resources: tuple[str, ...]) -> None:
 
 
 def test_bad_records_are_skipped_in_the_order_one_process_skips_them(tmp_path: Path) -> None:
-    """The schedule is read in the other process but comes first."""
+    """The events and the badge swipes are read in the other process, between kinds read here."""
     folder = _golden(tmp_path / "plant")
-    spoiled = ("shift-assignments", "time-clock-entries", "labor-entries", "workcenter-events", "badge-swipes")
+    spoiled = (
+        "shift-assignments",
+        "time-clock-entries",
+        "labor-entries",
+        "workcenter-events",
+        "badge-swipes",
+        "downtime-entries",
+    )
     _spoil(folder, spoiled)
     one, one_source = _read(folder, 1)
     two, two_source = _read(folder, 2)
@@ -142,15 +147,21 @@ def test_bad_records_are_skipped_in_the_order_one_process_skips_them(tmp_path: P
     assert _index(two) == _index(one)
 
 
-def test_a_bad_record_not_skipped_is_the_one_a_single_process_names(tmp_path: Path) -> None:
-    """The schedule, read in the other process, comes before the labor entries read here: its record is named."""
+@pytest.mark.parametrize(
+    "spoiled",
+    [
+        ("workcenter-events", "downtime-entries"),  # the events, read in the other process, come first: named
+        ("time-clock-entries", "badge-swipes"),  # the punches, read here, come before the swipes read there
+    ],
+)
+def test_a_bad_record_not_skipped_is_the_one_a_single_process_names(tmp_path: Path, spoiled: tuple[str, str]) -> None:
     folder = _golden(tmp_path / "plant")
-    _spoil(folder, ("shift-assignments", "labor-entries"))
+    _spoil(folder, spoiled)
     with pytest.raises(BadRecordError) as one:
         _read(folder, 1, skip=False)
     with pytest.raises(BadRecordError) as two:
         _read(folder, 2, skip=False)
-    assert str(two.value) == str(one.value) and one.value.resource == "shift-assignments"
+    assert str(two.value) == str(one.value) and one.value.resource == spoiled[0]
 
 
 def _fails(_: Link) -> int:

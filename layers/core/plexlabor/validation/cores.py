@@ -1,18 +1,18 @@
-"""The batch on two cores: a plant folder read by kind of record in two processes, then the checks and the
-scoring cut into two runs of employees (docs/validation.md section 4).
+"""The batch on two cores: a plant folder read by kind of record in two processes, then the norms, the checks and
+the scoring cut into two runs of employees (docs/validation.md section 4).
 
-A forked process sees the parent's memory as it was at the fork without its being pickled; only its result
-travels back, pickled through a pipe. `concurrent.futures.ProcessPoolExecutor` pickles each task's arguments
-(for the checks, the whole plant), so a task is run in a `multiprocessing` process of the fork context with a
-pipe, as `Forked`. Where fork is not available (not POSIX) the task runs in this process when its result is
-asked. Used by `plexlabor validate --processes 2` (the plant IT's machine) and the throughput bench.
+A forked process sees the parent's memory as it was at the fork without its being pickled; only what it sends
+travels back, pickled through a pipe (`Link`: on the way, and its result). `concurrent.futures.ProcessPoolExecutor`
+pickles each task's arguments (for the checks, the whole plant), so a task is run in a `multiprocessing` process
+of the fork context with a pipe, as `Forked`. Where fork is not available (not POSIX) the task runs in this
+process when its result is asked, and the batch runs in one process. Used by `plexlabor validate --processes 2`
+(the plant IT's machine) and the throughput bench.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
-import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,28 +30,28 @@ from plexlabor.plex.snapshot import Window, Windowed, collector_paused, read_sna
 from plexlabor.validation.checks.registry import check_workcenter
 from plexlabor.validation.clocks import ClockOffsets
 from plexlabor.validation.data import PlantData, Transactions, read_transactions
-from plexlabor.validation.norms import Habits, normed_employees, personal_habits, plant_norms
+from plexlabor.validation.norms import Habits, Norms, normed_employees, personal_habits, plant_norms
 from plexlabor.validation.source import REFERENCE, plant_windows
 
 if TYPE_CHECKING:
     from plexlabor.plex.folder import PlantFolderSource
     from plexlabor.validation.engine import ValidationEngine
     from plexlabor.validation.findings import Finding
-    from plexlabor.validation.norms import Norms
 
 T = TypeVar("T")
 
-READ_THERE = ("shift-assignments", "workcenter-events", "badge-swipes")
-"""The kinds of transaction the forked process reads: a little less than half of a plant folder's read, as it also
-pickles them and this process then unpickles them and indexes the plant (seed-201 bench plant, CPU s: workcenter
-events 0.78, badge swipes 0.40 and the schedule 0.22 there, and pickling them 0.19; here the reference data 0.11,
-punches 0.73, labor entries 0.66 and downtime 0.05). It read 0.05-0.1 s sooner than the labor entries and the events
-there (docs/validation.md section 4)."""
+READ_THERE = ("workcenter-events", "badge-swipes")
+"""The kinds of transaction the forked process reads: less than half of a plant folder's read, as it also pickles
+them and this process then unpickles them and indexes the plant (seed-201 bench plant, CPU s: workcenter events
+0.78 and badge swipes 0.40 there, and pickling them about 0.2; here the reference data 0.11, the schedule 0.22,
+punches 0.73, labor entries 0.66 and downtime 0.05). With the schedule there too, this process waited 0.4-0.5 s
+for the other's records; without, 0.13 (docs/validation.md section 4)."""
 
-CHECKED_HERE = 0.55
-"""The share of the employees' records (punches, labor entries, badge swipes) checked and scored in this process; the
-forked one checks the rest and the workcenters, then pickles its findings and ends: cut at half, this one waited
-0.2-0.3 s for it."""
+CHECKED_HERE = 0.56
+"""The share of the employees' records (punches, labor entries, badge swipes) whose norms are made and which are
+checked and scored in this process, with the workcenters; the forked one does the rest and measures the clocks, then
+pickles its findings and ends. It should end about its pickling's time (0.1 s) before this one: at 0.52 this one
+waited 0.12-0.18 s for it (docs/validation.md section 4)."""
 
 
 class WorkerError(RuntimeError):
@@ -96,7 +96,6 @@ class Forked(Generic[T]):
     def __init__(self, task: Callable[[Link], T]) -> None:
         self._task: Callable[[Link], T] | None = task
         self._process: multiprocessing.process.BaseProcess | None = None
-        self._sending: list[threading.Thread] = []
         if not FORKS:
             return
         context = multiprocessing.get_context("fork")
@@ -107,11 +106,9 @@ class Forked(Generic[T]):
         self._task = None
 
     def send(self, value: Any) -> None:
-        """`value` to the other process's `Link.receive`, sent by a thread of this process: sending does not
-        wait until the other process reads it (a pipe holds a few hundred kB)."""
-        sending = threading.Thread(target=self._live().send, args=(value,), daemon=True)
-        sending.start()
-        self._sending.append(sending)
+        """`value` to the other process's `Link.receive`. It waits while the pipe is full (a few hundred kB)
+        until the other process reads: send when it is waiting for the value."""
+        self._live().send(value)
 
     def receive(self) -> Any:
         """The next value the other process sent (`Link.send`)."""
@@ -126,8 +123,6 @@ class Forked(Generic[T]):
         kind, value = self._next()
         if kind != _DONE:
             raise WorkerError("the other process sent a value where its result was awaited")
-        for sending in self._sending:
-            sending.join()
         return value  # type: ignore[no-any-return]
 
     def close(self) -> None:
@@ -262,14 +257,15 @@ def batch_findings(
 ) -> list[Finding]:
     """`engine.findings` of `keep(engine.candidates(...))` over the employees and workcenters, in two processes
     (`FORKS`): the employees cut into two runs by their records (punches, labor entries, badge swipes;
-    `CHECKED_HERE`), the later run and the workcenters checked and scored in a forked process. Every finding is
-    the same as in one process and in the same order: candidates are made per employee, then per workcenter,
-    and scored one by one.
+    `CHECKED_HERE`), the later run checked and scored in a forked process, the first run and the workcenters
+    here. Every finding is the same as in one process and in the same order: candidates are made per employee,
+    then per workcenter, and scored one by one.
 
-    `norms` None: the plant's norms (`compute_norms`) made on the way, each run's people's habits in its
-    process (`personal_habits`, after the clocks measured here), gathered here (`plant_norms`: the spread prior
-    and the groups are the plant's) and sent there; the forked process makes its workcenters' candidates
-    (no norms in them) meanwhile. The same norms as in one process."""
+    `norms` None: the plant's norms (`compute_norms`) made on the way. The forked process measures the clocks
+    (`ClockOffsets.measure`) while this one makes the workcenters' candidates (no norms in them); each makes its
+    run's people's habits (`personal_habits`); this one gathers them (`plant_norms`: the spread prior and the
+    groups are the whole plant's) and sends the norms there as they are stored. The same norms as in one
+    process."""
     weights = [
         len(data.punches.get(e, ())) + len(data.labor.get(e, ())) + len(data.swipes.get(e, ())) for e in employees
     ]
@@ -278,25 +274,29 @@ def batch_findings(
     first, later = employees[:cut], employees[cut:]
     given = norms
     until = data.as_of
-    clocks = ClockOffsets.measure(data, until) if given is None else given.clocks
     normed = normed_employees(data)
 
-    def habits(people: list[str]) -> dict[str, Habits]:
+    def habits(people: list[str], clocks: ClockOffsets) -> dict[str, Habits]:
         return personal_habits(data, until, clocks, [e for e in people if e in normed])
 
-    def check(people: list[str], known: Norms, machines: list[Any]) -> list[Finding]:
-        return engine.findings(keep(engine.candidates(data, known, people, [])) + machines, data, known)
+    def check(candidates: list[Any], known: Norms) -> list[Finding]:
+        return engine.findings(keep(candidates), data, known)
 
     def there(link: Link) -> list[Finding]:
         if given is None:
-            link.send(habits(later))
-        policy = engine.settings.policy  # the workcenters' candidates, as `engine.candidates` makes them
-        machines = keep([found for machine in workcenters for found in check_workcenter(data, policy, machine)])
-        return check(later, given or link.receive(), machines)
+            clocks = ClockOffsets.measure(data, until)
+            link.send(clocks)
+            link.send(habits(later, clocks))
+        known = given or Norms.from_json(link.receive())
+        return check(engine.candidates(data, known, later, []), known)
 
     with forked(there) as other:
+        policy = engine.settings.policy  # the workcenters' candidates, as `engine.candidates` makes them
+        machines = [found for machine in workcenters for found in check_workcenter(data, policy, machine)]
         if norms is None:
-            norms = plant_norms(data, until, clocks, habits(first) | other.receive())
-            other.send(norms)
-        found = check(first, norms, [])
-        return found + other.result()
+            clocks = other.receive()
+            norms = plant_norms(data, until, clocks, habits(first, clocks) | other.receive())
+            other.send(norms.to_json())  # as they are stored: plain values, pickled faster than the records
+        found = check(engine.candidates(data, norms, first, []), norms)
+        found_machines = check(machines, norms)
+        return found + other.result() + found_machines

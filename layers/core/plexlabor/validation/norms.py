@@ -282,8 +282,9 @@ class Habits:
 
     norms: EmployeeNorms
     """Their norms, spreads not yet shrunk towards the plant's (`_shrink_spreads`)."""
-    offsets: tuple[list[float], list[float]]
-    """Their clock-in and clock-out offsets, minutes."""
+    spread_evidence: tuple[Any, Any]
+    """Their clock-in and clock-out offsets' `spread_log_likelihood` (None below `MIN_HISTORY` shifts, or
+    without NumPy): what the plant's spread prior is fitted to."""
     usual: dict[str, float]
     """The median of their start and end offsets and productivity ratios (those they have): what their
     department's, role's and the plant's norms gather."""
@@ -324,9 +325,10 @@ def personal_habits(data: PlantData, until: float, clocks: ClockOffsets, employe
         ]
         data.memo.setdefault(_WORKED, {})[employee] = (used, worked)
         total = sum(devices.values())
+        start_norm, end_norm = Norm.of(starts, 1.0, OFFSET_CLIP), Norm.of(ends, 1.0, OFFSET_CLIP)
         norms = EmployeeNorms(
-            Norm.of(starts, 1.0, OFFSET_CLIP),
-            Norm.of(ends, 1.0, OFFSET_CLIP),
+            start_norm,
+            end_norm,
             Norm.of(ratios, 0.04),
             {device: round(n / total, 4) for device, n in devices.items()} if total else {},
             _badge_buildings(data, employee, until),
@@ -337,7 +339,8 @@ def personal_habits(data: PlantData, until: float, clocks: ClockOffsets, employe
             for name, values in (("start", starts), ("end", ends), ("productivity", ratios))
             if values
         }
-        out[employee] = Habits(norms, (starts, ends), usual)
+        evidence = (_spread_evidence(start_norm, starts), _spread_evidence(end_norm, ends))
+        out[employee] = Habits(norms, evidence, usual)
     return out
 
 
@@ -350,19 +353,19 @@ def plant_norms(data: PlantData, until: float, clocks: ClockOffsets, habits: dic
         level: defaultdict(lambda: defaultdict(list)) for level in ("department", "role", "plant")
     }
     role_buildings: dict[str, list[dict[str, float]]] = defaultdict(list)
-    offsets: dict[str, tuple[list[float], list[float]]] = {}
+    evidence: dict[str, tuple[Any, Any]] = {}
     for employee in normed_employees(data):
         own = habits[employee]
         ref = data.employees.get(employee)
         dept, role = (ref.department, ref.role) if ref else (None, None)
         people[employee] = own.norms
-        offsets[employee] = own.offsets
+        evidence[employee] = own.spread_evidence
         if role and own.norms.buildings:
             role_buildings[role].append(own.norms.buildings)
         for name, usual in own.usual.items():
             for level, key in (("department", dept or ""), ("role", role or ""), ("plant", "")):
                 groups[level][key][name].append(usual)
-    _shrink_spreads(people, offsets)
+    _shrink_spreads(people, evidence)
     departments, roles = (
         {key: _group_norms(values) for key, values in groups[level].items()} for level in ("department", "role")
     )
@@ -377,17 +380,19 @@ def plant_norms(data: PlantData, until: float, clocks: ClockOffsets, habits: dic
     return Norms(f"norms-{int(until)}", people, departments, roles, plant, clocks)
 
 
-def _shrink_spreads(people: dict[str, EmployeeNorms], offsets: dict[str, tuple[list[float], list[float]]]) -> None:
-    """Each person's clock-in and clock-out spread by `shrunk_spreads`, for people with `MIN_HISTORY` shifts or
-    more (fewer lean on their department's); the plant's people are the group. Without NumPy (the real-time
-    path's norms when none are stored) every spread is kept as `Norm.of` made it."""
+def _spread_evidence(norm: Norm | None, offsets: list[float]) -> Any:
+    """`spread_log_likelihood` of a person's offsets about their median, for `MIN_HISTORY` shifts or more."""
+    return spread_log_likelihood(norm.median, offsets) if norm is not None and norm.count >= MIN_HISTORY else None
+
+
+def _shrink_spreads(people: dict[str, EmployeeNorms], evidence: dict[str, tuple[Any, Any]]) -> None:
+    """Each person's clock-in and clock-out spread by `fitted_spreads` of their `Habits.spread_evidence`, for
+    people with `MIN_HISTORY` shifts or more (fewer lean on their department's); the plant's people are the
+    group. Without NumPy (the real-time path's norms when none are stored) every spread is kept as `Norm.of`
+    made it."""
     for side, name in enumerate(("start", "end")):
-        own = {
-            employee: (norm.median, offsets[employee][side])
-            for employee, habits in people.items()
-            if (norm := getattr(habits, name)) is not None and norm.count >= MIN_HISTORY
-        }
-        for employee, spread in shrunk_spreads(own).items():
+        own = {employee: both[side] for employee, both in evidence.items() if both[side] is not None}
+        for employee, spread in fitted_spreads(own).items():
             habits = people[employee]
             setattr(habits, name, replace(getattr(habits, name), sigma=max(spread, 1.0)))
 
@@ -401,23 +406,38 @@ def shrunk_spreads(own: dict[str, tuple[float, list[float]]]) -> dict[str, float
     the error against the true spread fell from 0.106 to about 0.09 (log scale) and ranking by the standardised
     deviation gained about 0.05 F1 on early clock-ins and late clock-outs (docs/validation.md, "The spread by
     empirical Bayes"). Written here: SciPy has no NPMLE of a scale mixture, and the EM is a few NumPy lines.
-    Empty without NumPy (a dependency layer without it)."""
+    Empty without NumPy (a dependency layer without it). The likelihood is each person's own
+    (`spread_log_likelihood`, made per run of people in `validation.cores`), the prior the group's
+    (`fitted_spreads`)."""
+    return fitted_spreads(
+        {employee: spread_log_likelihood(median, values) for employee, (median, values) in own.items()}
+    )
+
+
+def spread_log_likelihood(median: float, values: list[float]) -> Any:
+    """The log-likelihood of a person's offsets for each spread of `SPREAD_GRID` (normal about `median`, or an
+    odd day: `ODD_SHARE`), as a NumPy row; None without NumPy."""
+    try:
+        import numpy as np
+    except ImportError:
+        return None
+    grid = np.array(SPREAD_GRID)
+    return np.log(
+        (1 - ODD_SHARE) * _normal(np, (np.array(values)[:, None] - median) / grid) / grid + ODD_SHARE * ODD_DENSITY
+    ).sum(axis=0)
+
+
+def fitted_spreads(evidence: dict[str, Any]) -> dict[str, float]:
+    """Each person's posterior mean spread from their `spread_log_likelihood` and the group's prior over
+    `SPREAD_GRID`, fitted to all of them by EM (`shrunk_spreads`). Empty without NumPy."""
     try:
         import numpy as np
     except ImportError:
         return {}
-    if not own:
+    if not evidence:
         return {}
     grid = np.array(SPREAD_GRID)
-    log_likelihood = np.array(
-        [
-            np.log(
-                (1 - ODD_SHARE) * _normal(np, (np.array(values)[:, None] - median) / grid) / grid
-                + ODD_SHARE * ODD_DENSITY
-            ).sum(axis=0)
-            for median, values in own.values()
-        ]
-    )
+    log_likelihood = np.array(list(evidence.values()))
     likelihood = np.exp(log_likelihood - log_likelihood.max(axis=1, keepdims=True))
     prior = np.full(len(grid), 1 / len(grid))
     for _ in range(EM_ROUNDS):
@@ -426,7 +446,7 @@ def shrunk_spreads(own: dict[str, tuple[float, list[float]]]) -> dict[str, float
         prior = posterior.mean(axis=0)
     posterior = likelihood * prior
     spreads = (posterior * grid).sum(axis=1) / posterior.sum(axis=1)
-    return dict(zip(own, spreads.tolist(), strict=True))
+    return dict(zip(evidence, spreads.tolist(), strict=True))
 
 
 def _normal(np: Any, z: Any) -> Any:
