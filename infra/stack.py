@@ -106,7 +106,9 @@ class PlexlaborStack(Stack):
         )
         if self.api is not None:
             self._add_routes(self.api)
-        self.schedules = Schedules(self, SCHEDULES_ID, config=config, specs=specs, functions=self.functions.functions)
+        self.schedules = Schedules(
+            self, SCHEDULES_ID, config=config, specs=specs, functions=self.functions.functions, alarms=self.alarms
+        )
         backfill = self.functions.functions.get(BACKFILL_FUNCTION)
         self.backfill = (
             Backfill(

@@ -12,9 +12,16 @@ Rules, not EventBridge Scheduler: the target receives the "Scheduled Event" enve
 parse (`EventBridgeModel`) and that the local runtime sends when it fires a schedule. Expressions
 are UTC (no time zone on rules).
 
-Delivery: EventBridge invokes asynchronously; a throttled or failed delivery is retried twice
-within an hour (an older tick is worthless: the next one comes). The function's own errors are
-retried by Lambda's asynchronous invocation (twice).
+Delivery: EventBridge invokes asynchronously. A delivery Lambda refuses is retried by EventBridge
+twice within an hour (`TARGET_RETRY_ATTEMPTS`, `TARGET_MAX_EVENT_AGE`). Once Lambda has accepted the
+event it sits in the function's asynchronous queue, where Lambda's own defaults apply: a throttled
+run (its reserved concurrency of 1 busy, the account's concurrency used up) is retried for up to
+6 hours, a run that fails (an error, a timeout, out of memory) is run twice more.
+
+Alarms: each scheduled function in the stack alarms the alarm topic when any run fails
+(`Errors` > 0) or is throttled (`Throttles` > 0) in a 5-minute period, so a nightly job that stops,
+or a poller that fails every 5 minutes, is seen (review_infra_s17 #2); the alarm returns to OK
+after a period without either.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -29,10 +37,12 @@ from constructs import Construct
 
 from infra.config import ConfigError, DeployConfig
 from infra.constants import CTX_SCHEDULES, SCHEDULE_DISABLED, SERVICE_NAME
+from infra.constructs.alarms import Alarms
 from infra.function_specs import FunctionSpec
 
 TARGET_RETRY_ATTEMPTS = 2
 TARGET_MAX_EVENT_AGE = Duration.hours(1)
+ALARM_PERIOD = Duration.minutes(5)
 
 
 class Schedules(Construct):
@@ -44,6 +54,7 @@ class Schedules(Construct):
         config: DeployConfig,
         specs: Iterable[FunctionSpec],
         functions: Mapping[str, lambda_.IFunction],
+        alarms: Alarms,
     ) -> None:
         super().__init__(scope, construct_id)
         scheduled = {spec.name: spec for spec in specs if spec.schedule}
@@ -52,6 +63,7 @@ class Schedules(Construct):
             raise ConfigError(f"{CTX_SCHEDULES}: no scheduled function named {unknown}; scheduled: {sorted(scheduled)}")
         self.rules: dict[str, events.Rule] = {}
         self.expressions: dict[str, str] = {}
+        self.failure_alarms: dict[str, tuple[cloudwatch.Alarm, ...]] = {}
         for name, spec in scheduled.items():
             if name not in functions:
                 continue
@@ -73,3 +85,28 @@ class Schedules(Construct):
             )
             self.rules[name] = rule
             self.expressions[name] = expression
+            self.failure_alarms[name] = self._failure_alarms(spec, functions[name], alarms)
+
+    def _failure_alarms(
+        self, spec: FunctionSpec, function: lambda_.IFunction, alarms: Alarms
+    ) -> tuple[cloudwatch.Alarm, ...]:
+        """A scheduled run nobody waits on: its errors and throttles alarm the topic."""
+        errors = alarms.above_zero(
+            self,
+            f"{spec.construct_id}Errors",
+            description=(
+                f"A scheduled run of {spec.name} failed (an error, a timeout or out of memory; Lambda runs a failed "
+                "event twice more): its log group says why. A nightly job's page shows its last report meanwhile."
+            ),
+            metric=function.metric_errors(period=ALARM_PERIOD, statistic="Sum"),
+        )
+        throttles = alarms.above_zero(
+            self,
+            f"{spec.construct_id}Throttles",
+            description=(
+                f"A scheduled run of {spec.name} was throttled (its reserved concurrency busy with an earlier run "
+                "or a retry, or the account's concurrency used up): Lambda retries it for up to 6 hours."
+            ),
+            metric=function.metric_throttles(period=ALARM_PERIOD, statistic="Sum"),
+        )
+        return errors, throttles

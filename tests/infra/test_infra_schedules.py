@@ -73,3 +73,23 @@ def test_a_crew_call_offs_schedule_without_a_period_it_can_check_is_refused_nami
         DeployConfig(schedules={"crew_call_offs": expression})
     assert DeployConfig(schedules={"crew_call_offs": "rate(1 hour)"}).schedules == {"crew_call_offs": "rate(1 hour)"}
     assert DeployConfig(schedules={"crew_call_offs": "disabled"}).schedules == {"crew_call_offs": "disabled"}
+
+
+def test_each_scheduled_function_alarms_the_topic_when_a_run_fails_or_is_throttled(synthesized: Synthesized) -> None:
+    """Nobody waits on a scheduled run: a failed or throttled one must reach the alarm topic (review_infra_s17 #2)."""
+    topic = {"Ref": synthesized.logical_id(synthesized.stack.alarms.topic)}
+    watched: dict[str, set[str]] = {}
+    for alarm in synthesized.resources("AWS::CloudWatch::Alarm").values():
+        properties = alarm["Properties"]
+        if properties.get("Namespace") != "AWS/Lambda":
+            continue
+        assert (properties["Statistic"], properties["Period"], properties["Threshold"]) == ("Sum", 300, 0)
+        assert properties["ComparisonOperator"] == "GreaterThanThreshold"
+        assert properties["TreatMissingData"] == "notBreaching"
+        assert properties["AlarmActions"] == properties["OKActions"] == [topic]
+        [dimension] = properties["Dimensions"]
+        assert dimension["Name"] == "FunctionName"
+        watched.setdefault(dimension["Value"]["Ref"], set()).add(properties["MetricName"])
+
+    functions = synthesized.stack.functions.functions
+    assert watched == {synthesized.logical_id(functions[name]): {"Errors", "Throttles"} for name in SCHEDULED}
