@@ -1,4 +1,9 @@
-"""The artifacts bucket (norms JSON, later model artifacts) and the bucket of its access logs.
+"""The artifacts bucket and the bucket of its access logs.
+
+The bucket holds, by key prefix (`infra/constants.py`, docs/deployment.md): `norms/` (the punch norms),
+`models/` (the scorer's and the incident coder's registries, forecast_nightly's runs), `reports/` (skills,
+analytics, allocation, incident trends), `copilot/` (procedures and their index), `crew/kept/` (crew_replan's
+reads for a new container), `backfill/` (extracts) and `incidents/` (recordings and their transcripts).
 
 Artifacts: every public access blocked, TLS required (bucket policy), S3-managed encryption
 (SSE-S3: no KMS grants for readers), versioning (a bad norms file is undone by restoring the

@@ -28,3 +28,14 @@ def test_no_output_or_env_var_carries_a_secret_value(synthesized: Synthesized) -
 
     assert '"SecretString"' not in rendered
     assert "resolve:secretsmanager" not in rendered  # no dynamic references to secret values
+
+
+def test_plex_secret_description_gives_the_json_form(synthesized: Synthesized) -> None:
+    """The operator fills the Plex secret from its description: the JSON form with the Data Source account,
+    without which every Data Source API read fails (docs/plex-integration.md, "The Plex secret")."""
+    secrets = synthesized.resources("AWS::SecretsManager::Secret").values()
+    plex_path = secret_path(DEFAULT_STAGE, SecretName.PLEX_API_KEY)
+    (description,) = (s["Properties"]["Description"] for s in secrets if s["Properties"]["Name"] == plex_path)
+
+    for key in ('"api_key"', '"datasource_username"', '"datasource_password"'):
+        assert key in description
