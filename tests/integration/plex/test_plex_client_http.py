@@ -236,9 +236,9 @@ def test_operations_are_read_per_job_and_for_all_jobs(plex_client: PlexLaborClie
 
 
 def test_the_server_rate_limit_answers_429_with_retry_after(plex_sample_plant: Path, plex_fast_retries: dict) -> None:
-    # Given a simulator allowing 2 calls a minute and a client that does not retry
+    # Given a simulator allowing 2 calls a minute and a client that neither retries nor waits out a 429
     with SimulatorServer(plex_sample_plant, rate_limit=2) as sim:
-        client = PlexLaborClient(sim.settings(**{**plex_fast_retries, "max_retries": 0}))
+        client = PlexLaborClient(sim.settings(**{**plex_fast_retries, "max_retries": 0, "rate_limited_patience_s": 0}))
         client.employees()
         client.employees()
         # When a third call comes within the minute / Then it is rate limited with a Retry-After hint

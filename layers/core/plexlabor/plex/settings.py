@@ -29,11 +29,12 @@ ENV_PREFIX = "PLEXLABOR_PLEX_"
 WriteMode = Literal["dry_run", "custom_object", "direct"]
 
 
-INTERACTIVE_LIMITS = {"timeout_s": 4.0, "connect_timeout_s": 2.0, "max_retries": 0}
+INTERACTIVE_LIMITS = {"timeout_s": 4.0, "connect_timeout_s": 2.0, "max_retries": 0, "rate_limited_patience_s": 0.0}
 """The limits of a read of Plex a person waits on (a page's names, a form's workcenters and shifts, the check of
 a job typed in the copilot or an incident report; `PlexSettings.interactive`): one attempt, 2 s to connect and
-4 s to answer, so a slow or down Plex costs one short wait well inside the function's timeout (API Gateway's
-29 s), then the caller goes on without it. The defaults below are the batch reads' (4 retries of 30 s)."""
+4 s to answer, no 429 waited out, so a slow, busy or down Plex costs one short wait well inside the function's
+timeout (API Gateway's 29 s), then the caller goes on without it. The defaults below are the batch reads' (4 retries
+of 30 s)."""
 
 
 class PlexSettings(BaseModel):
@@ -55,6 +56,12 @@ class PlexSettings(BaseModel):
     backoff_jitter_s: float = Field(default=0.5, ge=0, description="random extra wait per retry")
     backoff_max_s: float = Field(default=30.0, ge=0)
     retry_after_max_s: int = Field(default=60, ge=0, description="cap on a server's Retry-After")
+    rate_limited_patience_s: float = Field(
+        default=600.0,
+        ge=0,
+        description="how long one read may wait out 429s in all (no retry of max_retries spent); never past the "
+        "invocation's remaining time less plex.transport.DEADLINE_MARGIN_S",
+    )
     date_chunk_days: int = Field(default=7, ge=1, description="date windows are read in pieces this long")
     resource_paths: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RESOURCE_PATHS))
     verify_tls: bool = True

@@ -3,6 +3,8 @@
 Retries: urllib3's `Retry` (mounted through `HTTPAdapter`) retries **GETs only** on 429/500/502/503/504,
 on connection errors and on read timeouts, with exponential backoff plus jitter, honouring
 `Retry-After` (capped by `retry_after_max_s`). Every retry spends a rate-limit token like a first call.
+A 429 spends no retry of `max_retries`: it is waited out within `rate_limited_patience_s` and the
+invocation's remaining time, holding the process's whole bucket (`PacedRetry`).
 
 POSTs are never retried blindly: a 5xx, a timeout or a dropped connection after a POST is ambiguous
 (Plex may have applied it). A POST is repeated only when the caller passes an `idempotency_key` and
@@ -27,15 +29,18 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     ConnectTimeoutError,
+    InvalidHeader,
     MaxRetryError,
     NameResolutionError,
     NewConnectionError,
     ReadTimeoutError,
+    ResponseError,
     SSLError,
 )
-from urllib3.util.retry import Retry
+from urllib3.util.retry import RequestHistory, Retry
 
 from plexlabor.models import PlexDataError
+from plexlabor.platform import deadline
 from plexlabor.plex.errors import (
     PlexConnectionError,
     PlexError,
@@ -52,6 +57,11 @@ logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_POST_RETRY_STATUSES = frozenset({429, 503})
 USER_AGENT = "plexlabor/0.1 (+https://github.com/plexlabor)"
+DEADLINE_MARGIN_S = 10.0
+"""A 429 is not waited out when less than this would be left of the invocation after the wait: the call itself
+and the rest of the run need time too, and a typed `PlexRateLimitedError` says more than a Lambda timeout."""
+MIN_RATE_LIMITED_WAIT_S = 1.0
+"""What each 429 retry spends of `rate_limited_patience_s` at least (a `Retry-After: 0` is not free)."""
 
 
 class TokenBucket:
@@ -108,20 +118,94 @@ class TokenBucket:
             self._sleep(wait)
         return wait
 
+    def hold(self, seconds: float) -> None:
+        """Let no call through for `seconds` from now (Plex said 429: every thread of the process waits it out)."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate_per_s)
+            self._updated = now
+            self._tokens = min(self._tokens, -seconds * self.rate_per_s)
+
 
 class PacedRetry(Retry):
-    """urllib3 `Retry` that also takes a rate-limit token before each retry attempt."""
+    """urllib3 `Retry` that takes a rate-limit token before each retry attempt and waits out 429s.
 
-    def __init__(self, *args: Any, limiter: TokenBucket | None = None, **kwargs: Any) -> None:
+    A 429 says "too many calls now", not "this call is wrong": it spends none of the `status`/`total` retries.
+    It is retried after the server's `Retry-After` (capped by `retry_after_max`; without one, the backoff) plus
+    up to `backoff_jitter` (callers told the same second do not all come back at once), as long as this call's
+    429 waits stay within `patience_s` and the wait ends at least `DEADLINE_MARGIN_S` before the invocation's
+    time runs out (`platform.deadline`); else the 429 is returned and becomes `PlexRateLimitedError`.
+    The wait holds the process's bucket (`TokenBucket.hold`), so its other threads stop calling Plex too.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        limiter: TokenBucket | None = None,
+        patience_s: float = 0.0,
+        waited_s: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.limiter = limiter
+        self.limiter, self.patience_s, self.waited_s = limiter, patience_s, waited_s
+        self.rate_limited_wait_s: float | None = None
+        """Set on the retry `increment` returns for a 429: what `sleep` waits."""
 
     def new(self, **kw: Any) -> PacedRetry:
-        retry = super().new(**kw)
-        retry.limiter = self.limiter
+        kw = {"limiter": self.limiter, "patience_s": self.patience_s, "waited_s": self.waited_s, **kw}
+        return super().new(**kw)
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> PacedRetry:
+        if error is None and response is not None and response.status == 429:
+            return self._after_rate_limit(method, url, response, _pool)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def _after_rate_limit(self, method: str | None, url: str | None, response: Any, pool: Any) -> PacedRetry:
+        retry = self.new(history=(*self.history, RequestHistory(method, url, None, 429, None)))
+        wait = retry._rate_limited_wait(response)
+        spent = self.waited_s + max(wait, MIN_RATE_LIMITED_WAIT_S)
+        left = deadline.remaining_s()
+        if spent > self.patience_s or (left is not None and left - wait < DEADLINE_MARGIN_S):
+            logger.warning(
+                "plex rate limited: not waiting longer",
+                extra={
+                    "path": urlsplit(url or "").path,
+                    "wait_s": round(wait, 1),
+                    "waited_s": round(self.waited_s, 1),
+                    "patience_s": self.patience_s,
+                    "invocation_left_s": None if left is None else round(left, 1),
+                },
+            )
+            raise MaxRetryError(pool, url, ResponseError(ResponseError.SPECIFIC_ERROR.format(status_code=429)))
+        logger.info("plex rate limited: waiting", extra={"path": urlsplit(url or "").path, "wait_s": round(wait, 1)})
+        retry.waited_s, retry.rate_limited_wait_s = spent, wait
         return retry
 
+    def _rate_limited_wait(self, response: Any) -> float:
+        try:
+            retry_after = self.get_retry_after(response) if self.respect_retry_after_header else None
+        except InvalidHeader:  # a Retry-After that is neither seconds nor a date: as if none came
+            retry_after = None
+        if not retry_after:
+            return self.get_backoff_time()  # exponential in the 429s so far, jitter included
+        return retry_after + random.uniform(0, self.backoff_jitter)
+
     def sleep(self, response: Any = None) -> None:
+        if self.rate_limited_wait_s is not None:
+            if self.limiter is None:
+                time.sleep(self.rate_limited_wait_s)
+            else:
+                self.limiter.hold(self.rate_limited_wait_s)
+                self.limiter.acquire()
+            return
         super().sleep(response)
         if self.limiter is not None:
             self.limiter.acquire()
@@ -147,6 +231,7 @@ def build_retry(settings: PlexSettings, limiter: TokenBucket | None, methods: Co
         raise_on_status=False,  # hand back the last response so it becomes a typed error
         raise_on_redirect=False,
         limiter=limiter,
+        patience_s=settings.rate_limited_patience_s,
     )
 
 
