@@ -808,10 +808,13 @@ def test_punches_for_an_absent_employee_are_buddy_punches_on_every_entry_of_the_
         plant.swipe("E1", local(TUESDAY, "05:58"), "In", building="B2")
     # When the engine validates the plant
     findings = validate(plant, engine)
-    # Then every entry of that day is a buddy punch, for review, with the reasons in the note
+    # Then every entry of that day is a buddy punch, for review, with the reasons in the note, each naming its own
+    # entry (ux_s17 M2: both rows quoted the first entry's clock-in)
     assert pairs(findings) == {(key, A.BUDDY_PUNCH) for key in day.entry_keys}
+    entries = {day.entry_keys[0]: "entry 1 of 2: 06:00–10:15", day.entry_keys[1]: "entry 2 of 2: 10:45–14:32"}
     for finding in findings:
-        assert finding.note.startswith("Possible buddy punch (clock-in Tue 2026-11-17 ") and reason in finding.note
+        assert finding.note.startswith(f"Possible buddy punch (Tue 2026-11-17, {entries[finding.record_key]}): ")
+        assert reason in finding.note
         assert "no workcenter login all shift" in finding.note
         assert finding.route == "review"
         assert finding.suggested_correction == {"action": "verify identity with the employee"}

@@ -100,10 +100,8 @@ class _Evidence:
 
 def buddy_punch(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
     """Every entry of a scheduled day with at least one identity signal (the scorer weighs how many)."""
-    first = day.first
     if day.shift is None:
         return []
-    assert first is not None
     evidence = _evidence(context, day)
     signals = evidence.signals()
     if not signals["signal_count"] and evidence.decisive is None:
@@ -114,8 +112,7 @@ def buddy_punch(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
         signals["signal_count"] += 1
         signals["read_beside_another"] = 1.0
         reasons.append(f"read {beside['seconds_apart']:g} s from another employee's badge at {beside['clock']}")
-    when = datetime.fromtimestamp(first.t_in, context.data.tz).strftime("%a %Y-%m-%d %H:%M")
-    note = f"Possible buddy punch (clock-in {when}): " + ", ".join(reasons)
+    because = ", ".join(reasons)
     rounded: dict[str, Any] = {name: round(value, 3) for name, value in signals.items()}
     if beside is not None:
         rounded["beside"] = beside
@@ -131,13 +128,25 @@ def buddy_punch(context: EmployeeContext, day: EmployeeDay) -> list[Candidate]:
             family=BUDDY,
             features=dict(signals),
             evidence=rounded,
-            note=note[:300],
+            note=f"Possible buddy punch ({_which_entry(context.data, day, number)}): {because}"[:300],
             correction={"action": "verify identity with the employee"},
             severity="high",
             floor=DECISIVE_CONFIDENCE if evidence.decisive else 0.0,
         )
-        for p in day.punches
+        for number, p in enumerate(day.punches, 1)
     ]
+
+
+def _which_entry(data: PlantData, day: EmployeeDay, number: int) -> str:
+    """The entry a finding is on, in its note: the clock-in of a day's only entry; else "Tue 2026-11-24, entry 2
+    of 2: 18:50–23:07", since every entry of the day is flagged on the same evidence (ux_s17 M2: two rows read
+    alike, the second quoting the first entry's clock-in)."""
+    punch = day.punches[number - 1]
+    clock_in = datetime.fromtimestamp(punch.t_in, data.tz)
+    if len(day.punches) == 1:
+        return f"clock-in {clock_in:%a %Y-%m-%d %H:%M}"
+    until = data.local_time(punch.t_out) if punch.t_out is not None else "no clock-out"
+    return f"{clock_in:%a %Y-%m-%d}, entry {number} of {len(day.punches)}: {clock_in:%H:%M}–{until}"
 
 
 def _evidence(context: EmployeeContext, day: EmployeeDay) -> _Evidence:
