@@ -121,7 +121,7 @@ BYPASS_CANDIDATES = 5
 """A question to leave something out looks at this many procedures of each scope that name it."""
 BYPASS_COVERAGE = 0.5
 """Of the procedures naming what a question would leave out, one holding half the question's words (the thing's,
-the machine's; "if I'm late" is the other half) is cited before the others, after one whose title names it."""
+the machine's, the task's; "if I'm late" is the other half) is cited before the others."""
 BYPASS_RULE = (
     "No. A safety check, guard or lockout and the protective equipment a procedure names are never skipped or "
     "bypassed, not even when you are late or the job is urgent."
@@ -152,14 +152,15 @@ class Requiring:
     """The procedure's title names it: the procedure is the thing ("Torque tool check at an assembly station")."""
 
 
-def requiring(index: ProcedureIndex, procedure: Procedure, thing: frozenset[str]) -> Requiring | None:
+def requiring(
+    index: ProcedureIndex, procedure: Procedure, thing: frozenset[str], distinctive: frozenset[str]
+) -> Requiring | None:
     """Whether `procedure` names `thing` (the words of what a question would leave out, `ProcedureIndex.alike_words`):
-    its title holds every word of it that names something (not `GENERIC`): all its steps; else its title and steps
-    together hold them: the steps holding most of `thing` (one such word at least); else a tool holds them. Only
-    generic words ("safety check"): the title or a step holds all of them."""
+    its title holds every word of it that names something (`distinctive`: not `GENERIC`): all its steps; else its
+    title and steps together hold them: the steps holding most of `thing` (one such word at least); else a tool holds
+    them. Only generic words ("safety check"): the title or a step holds all of them."""
     words = index.procedure_words(procedure)
     every = tuple(range(len(procedure.steps)))
-    distinctive = thing - index.alike_words(GENERIC)
     if not distinctive:
         if thing <= words.title:
             return Requiring(every, 1.0, titled=True)
@@ -185,20 +186,29 @@ def bypass_answer(index: ProcedureIndex, question: str, found: LeftOut, where: W
     """ "No; ask your supervisor" to a question asking to leave out a step or a safeguard (`found`, `bypass.left_out`;
     ux_s16 #7: "Can I skip the safety guard check if I'm late?" was "Nothing relevant found"), citing the procedure
     that requires it (`requiring`) and quoting its steps that name it. Of the procedures of `where`'s scopes (then of
-    any department, saying whose): one whose title names it, else the one with a step (or tool) holding most of it,
-    else one holding half the question's words; ties by scope, then by the question's ranking. No procedure naming
+    any department, saying whose): one holding half the question's words (the words `vocabulary.ALIKE` holds alike
+    read as one) before one that does not; then one whose title names it; then the one with a step (or tool) holding
+    most of it; ties by scope, then by the question's ranking. No procedure naming
     it: said in so many words, after the "no" for a safeguard ("No procedure I have describes a guard check; ask
     your supervisor."), without a "no" for anything else (nothing says it is required). Never a procedure's steps
     for doing without it."""
     thing = index.alike_words(found.thing)
+    distinctive = thing - index.alike_words(GENERIC)
     subject = LEAVING.sub(" ", question)
+    asked = index.alike_words(subject)
     no = f"{BYPASS_RULE if found.safeguard else STEP_RULE} Ask your supervisor."
     named = {
         index.position(procedure): required
         for procedure in index.procedures
-        if (required := requiring(index, procedure, thing)) is not None
+        if (required := requiring(index, procedure, thing, distinctive)) is not None
     }
-    candidates: dict[int, tuple[tuple[bool, float, bool, int, int], Scope, Hit, Requiring]] = {}
+
+    def covering(procedure: Procedure) -> bool:
+        words = index.procedure_words(procedure)
+        held = asked & words.title.union(*words.steps, *words.tools)
+        return bool(asked) and len(held) / len(asked) >= BYPASS_COVERAGE
+
+    candidates: dict[int, tuple[tuple[bool, bool, float, int, int], Scope, Hit, Requiring]] = {}
     scopes = where.scopes(_names_its_machine(index, question))
     if scopes[-1][1] is not None:  # then any department's, saying whose
         scopes.append(("plant", None))
@@ -209,8 +219,7 @@ def bypass_answer(index: ProcedureIndex, question: str, found: LeftOut, where: W
 
         for rank, hit in enumerate(index.search(subject, k=BYPASS_CANDIDATES, within=names_it)):
             position = index.position(hit.procedure)
-            covering = index.coverage(subject, position) >= BYPASS_COVERAGE
-            key = (not named[position].titled, -named[position].held, not covering, order, rank)
+            key = (not covering(hit.procedure), not named[position].titled, -named[position].held, order, rank)
             candidates.setdefault(position, (key, scope, hit, named[position]))
     if not candidates:
         if found.safeguard:

@@ -194,7 +194,7 @@ class ProcedureIndex:
             for p in self.procedures
         ]
         self._positions = {id(p): i for i, p in enumerate(self.procedures)}
-        self._alike_words: dict[int, ProcedureWords] = {}
+        self._alike_words: list[ProcedureWords] = []
         self._last: tuple[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None
         self._starts = np.cumsum([0] + [len(p.steps) for p in self.procedures])[:-1]
         self._steps: np.ndarray | None = None
@@ -241,14 +241,17 @@ class ProcedureIndex:
         return self._alike([text])[0]
 
     def procedure_words(self, procedure: Procedure) -> ProcedureWords:
-        """`alike_words` of `procedure`'s title, steps and tools (read once, when first asked for)."""
-        position = self.position(procedure)
-        if position not in self._alike_words:
-            tools = list(procedure.tools or ())
-            title, *rest = self._alike([procedure.title, *(step.text for step in procedure.steps), *tools])
-            steps = len(procedure.steps)
-            self._alike_words[position] = ProcedureWords(title, tuple(rest[:steps]), tuple(rest[steps:]))
-        return self._alike_words[position]
+        """`alike_words` of `procedure`'s title, steps and tools (every procedure's read at the first call)."""
+        if not self._alike_words:
+            texts = [
+                text for p in self.procedures for text in (p.title, *(step.text for step in p.steps), *(p.tools or ()))
+            ]
+            read = iter(self._alike(texts))
+            for p in self.procedures:
+                title = next(read)
+                steps = tuple(next(read) for _ in p.steps)
+                self._alike_words.append(ProcedureWords(title, steps, tuple(next(read) for _ in p.tools or ())))
+        return self._alike_words[self.position(procedure)]
 
     def coverage(self, question: str, position: int, covered: frozenset[str] = frozenset()) -> float:
         """Share of the question's words found in the procedure at `position` (title or steps), or in
