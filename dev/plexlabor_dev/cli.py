@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from plexlabor.plex.errors import PlexError
+from plexlabor_dev.local.project import repo_root
+
+repo_root()  # `infra` lives at the root of the checkout, not in an installed package
+
+from infra.constants import QueueName  # noqa: E402  (pure data: --help stays fast)
 
 
 def _lazy(target: str) -> Callable[[argparse.Namespace], int]:
@@ -149,6 +154,8 @@ DLQ_WHERE = (
     arg("--by-hand", action="store_true", help="move messages here instead of an SQS message move task"),
 )
 """Where `dlq list` and `dlq redrive` find the queues."""
+WORK_QUEUES = ", ".join(QueueName)
+"""The work queues `dlq` takes by name: every one `infra.constants.QueueName` defines (each has a DLQ)."""
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -544,14 +551,14 @@ COMMANDS: tuple[Command, ...] = (
         "dlq list",
         "messages in each work queue's dead-letter queue (and a running move task)",
         "plexlabor_dev.commands.dlq:list_command",
-        (arg("queue", nargs="?", help="punch, notify, writeback or a queue URL (default: all)"), *DLQ_WHERE),
+        (arg("queue", nargs="?", help=f"{WORK_QUEUES} or a queue URL (default: all)"), *DLQ_WHERE),
     ),
     Command(
         "dlq redrive",
         "move a dead-letter queue's messages back to its work queue",
         "plexlabor_dev.commands.dlq:redrive_command",
         (
-            arg("queue", help="punch, notify, writeback or a queue URL"),
+            arg("queue", help=f"{WORK_QUEUES} or a queue URL"),
             *DLQ_WHERE,
             arg("--rate", type=int, help="move task: at most this many messages a second (default: SQS's)"),
             arg("--max", type=int, help="by hand: move at most this many messages (default 10,000)"),

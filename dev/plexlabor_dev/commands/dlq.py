@@ -3,8 +3,9 @@ moving their messages back once the cause is fixed.
 
 Where the queues are: `--local` reads the running `plexlabor local up` (its state file: queue URLs,
 moto's endpoint and region); `--stack NAME` reads a deployed stack's outputs (`PunchQueueUrl`,
-`NotifyQueueUrl`, `WritebackQueueUrl`). QUEUE is a work queue's name (`punch`, `notify`, `writeback`)
-or a queue URL. A queue's DLQ is always read from its `RedrivePolicy`, the one place it is set.
+`NotifyQueueUrl`, ...: one per work queue). QUEUE is a work queue's name (each of
+`infra.constants.QueueName`: `plexlabor dlq list --help` lists them) or a queue URL. A queue's DLQ is
+always read from its `RedrivePolicy`, the one place it is set.
 
 How messages move back:
 - on AWS, an SQS **message move task** (`StartMessageMoveTask` from the DLQ to its source queue, at

@@ -16,6 +16,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from infra.constants import QueueName
 from plexlabor_dev.cli import main
 from plexlabor_dev.commands.dlq import DeadLetters, dead_letters, move_by_hand, start_move_task
 
@@ -167,3 +168,13 @@ def test_the_command_runs_outside_the_checkout(tmp_path: Path) -> None:
     code = "import sys; from plexlabor_dev.cli import main; sys.exit(main(['dlq', 'list']))"
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "no queues to list" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("action", ["list", "redrive"])
+def test_the_help_names_every_work_queue(action: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every queue `infra.constants.QueueName` defines has a DLQ the commands take by name (replan too)."""
+    with pytest.raises(SystemExit):
+        main(["dlq", action, "--help"])
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps the help
+    for name in QueueName:
+        assert f"{name.value}," in shown or f"{name.value} or a queue URL" in shown, name
