@@ -92,6 +92,15 @@ def test_norms_store_returns_none_then_the_latest_saved(norms_store) -> None:
     assert latest.to_json() == _norms("norms-2").to_json()
 
 
+def test_norms_store_keeps_each_version_and_saves_a_backfill_s_without_moving_the_latest(norms_store) -> None:
+    norms_store.save(_norms("norms-1"))
+    assert norms_store.save(_norms("norms-0"), latest=False) == "norms/norms-0.json"
+    latest, kept = norms_store.latest(), norms_store.version("norms-0")
+    assert latest is not None and latest.version == "norms-1"
+    assert kept is not None and kept.to_json() == _norms("norms-0").to_json()
+    assert norms_store.version("norms-9") is None
+
+
 # ---- PunchQueue --------------------------------------------------------------------------------------------
 @pytest.fixture(params=["in_memory", "sqs"])
 def queue_and_reader(request: pytest.FixtureRequest) -> tuple[Any, Callable[[], list[str]]]:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from functions.validation_backfill import handler as backfill
 from plexlabor.audit import AuditStatus
 from plexlabor.intake.backfill import PLAN_RESULT_LIMIT, BackfillPlan, Shard, plan_shards, plan_slices
+from plexlabor.intake.nightly import refresh_norms
 from plexlabor.intake.norms_store import InMemoryNormsStore
 from plexlabor.intake.recording import FindingRecorder
 from plexlabor.intake.wiring import NORMS_REFRESH_ACTOR, NormsRefreshDependencies
@@ -124,9 +125,10 @@ def test_bad_requests_are_refused_naming_the_field() -> None:
 def test_shards_record_what_one_batch_over_the_window_finds_once(deps, audit, plant_source) -> None:
     since, until = backfill_window(plant_source)
     planned, shards = run_backfill(deps, since, until)
-    # The norms come first, and every shard was validated against them
-    norms = deps.norms_store.latest()
-    assert norms is not None and planned["norms_version"] == norms.version
+    # The norms come first, kept under their version (not the live validator's latest), and every shard was
+    # validated against them
+    norms = deps.norms_store.version(planned["norms_version"])
+    assert norms is not None and deps.norms_store.latest() is None
     assert len(shards) == 4 * 5  # 28 days in slices of 9 days (9, 9, 9, 1), 3 + 2 shards each
     # The same findings as one batch over the whole window, with the same norms
     whole = read_plant_data(plant_source, since - timedelta(days=8), until, deps.timezone)
@@ -164,8 +166,43 @@ def test_a_shard_planned_with_other_norms_is_refused(deps, plant_source) -> None
         dependencies=deps,
     )
     shard = planned["shards"][0] | {"norms_version": "norms-0"}
-    with pytest.raises(ConfigurationError, match="norms-0"):
+    with pytest.raises(ConfigurationError, match="norms-0 are missing"):
         backfill.handler({"shard": shard}, FakeLambdaContext(), dependencies=deps)
+
+
+def test_a_backfill_runs_on_across_the_nightly_norms_refresh_and_leaves_the_live_norms_alone(
+    extracting, plant_source, audit
+) -> None:
+    """The nightly norms_refresh (07:00 UTC) saves new latest norms between a backfill's Plan and its shards: the
+    shards after it failed, so any run of a few hours across 07:00 failed; and the Plan replaced the live validator's
+    norms with norms as of the backfill's end, possibly months old (review_infra_s17 #4)."""
+    deps = extracting
+    meta = plant_source.plant.meta()
+    live = refresh_norms(deps.source, deps.timezone, deps.norms_store, meta.end - timedelta(days=2), deps.history)
+    plan = {"since": (meta.end - timedelta(weeks=4)).isoformat(), "until": (meta.end - timedelta(days=1)).isoformat()}
+    planned = backfill.handler(
+        {"plan": plan | {"slice_days": 9, "employee_shards": 3, "workcenter_shards": 2}},
+        FakeLambdaContext(),
+        dependencies=deps,
+    )
+    latest = deps.norms_store.latest()
+    assert latest is not None and latest.version == live.version != planned["norms_version"]  # the live norms kept
+    for piece in planned["slices"]:
+        backfill.handler({"extract": piece}, FakeLambdaContext(), dependencies=deps)
+    first = backfill.handler({"shard": planned["shards"][0]}, FakeLambdaContext(), dependencies=deps)
+
+    nightly = refresh_norms(deps.source, deps.timezone, deps.norms_store, meta.end, deps.history)
+    rest = [backfill.handler({"shard": s}, FakeLambdaContext(), dependencies=deps) for s in planned["shards"][1:]]
+
+    latest = deps.norms_store.latest()
+    assert latest is not None and latest.version == nightly.version != planned["norms_version"]
+    # every shard validated with the plan's norms: the same findings as one batch over the window with them
+    norms = deps.norms_store.version(planned["norms_version"])
+    assert norms is not None
+    since, until = datetime.fromisoformat(plan["since"]), datetime.fromisoformat(plan["until"])
+    whole = read_plant_data(plant_source, since - timedelta(days=8), until, deps.timezone)
+    expected = {f.finding_id for f in ValidationEngine().batch(whole, norms, since.timestamp(), until.timestamp())}
+    assert recorded_ids(audit) == expected and sum(s["new"] for s in [first, *rest]) == len(expected) > 0
 
 
 def test_with_extracts_each_slice_is_read_once_and_no_shard_reads_the_port(
@@ -213,7 +250,7 @@ def test_a_plan_whose_items_overflow_step_functions_is_refused_before_the_norms_
     }
     with pytest.raises(ValidationError, match=r"256 KiB.*'slice_days'.*'employee_shards'"):
         backfill.handler({"plan": plan}, FakeLambdaContext(), dependencies=extracting)
-    assert extracting.norms_store.latest() is None
+    assert extracting.norms_store.latest() is None and extracting.norms_store.saved == {}
 
 
 def test_every_plan_accepted_fits_step_functions_state_limit() -> None:

@@ -124,7 +124,8 @@ class DynamoDbCursorStore:
 
 
 class S3NormsStore:
-    """Norms as JSON in the artifacts bucket: `norms/<version>.json`, then `norms/latest.json`."""
+    """Norms as JSON in the artifacts bucket: `norms/<version>.json`, then (unless saved for a backfill only)
+    `norms/latest.json`."""
 
     def __init__(self, bucket: str, client: Any | None = None) -> None:
         self.bucket = _named(bucket, "bucket")
@@ -133,17 +134,23 @@ class S3NormsStore:
     client = LazyClient("s3")
 
     def latest(self) -> Norms | None:
+        return self._read(LATEST_KEY)
+
+    def version(self, version: str) -> Norms | None:
+        return self._read(version_key(version))
+
+    def _read(self, key: str) -> Norms | None:
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=LATEST_KEY)
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
             raise
         return Norms.from_json(json.loads(response["Body"].read()))
 
-    def save(self, norms: Norms) -> str:
+    def save(self, norms: Norms, *, latest: bool = True) -> str:
         body = json.dumps(norms.to_json(), separators=(",", ":")).encode("utf-8")
         key = version_key(norms.version)
-        for target in (key, LATEST_KEY):
+        for target in (key, LATEST_KEY) if latest else (key,):
             self.client.put_object(Bucket=self.bucket, Key=target, Body=body, ContentType="application/json")
         return key

@@ -3,14 +3,14 @@
 Three steps, one function (`functions/validation_backfill`), the state machine
 `infra/statemachines/backfill.asl.json` between them:
 
-- **plan** computes the norms first (`nightly.refresh_norms`, as of the window's end, saved as the
-  latest), then cuts the window into time slices and each slice into shards: `employee_shards`
-  shards that run the employee-level checks for the employees hashed to them, and `workcenter_shards`
-  shards that run the workcenter-level checks (an unattended machine needs every operator's sessions
-  at its workcenter, so those checks are sharded by workcenter, never by employee). The items are
-  small (no ids listed), so a year of a 5,000-person plant in the default slices and shards fits the
-  state's payload (Step Functions: 256 KiB); a plan whose items would not is refused when it is parsed
-  (`PLAN_RESULT_LIMIT`), before the norms are touched, naming the options that size it.
+- **plan** computes the norms first (`nightly.refresh_norms`, as of the window's end, saved under their
+  version only: the live validator keeps the nightly's latest norms), then cuts the window into time slices
+  and each slice into shards: `employee_shards` shards that run the employee-level checks for the employees
+  hashed to them, and `workcenter_shards` shards that run the workcenter-level checks (an unattended machine
+  needs every operator's sessions at its workcenter, so those checks are sharded by workcenter, never by
+  employee). The items are small (no ids listed), so a year of a 5,000-person plant in the default slices and
+  shards fits the state's payload (Step Functions: 256 KiB); a plan whose items would not is refused when it
+  is parsed (`PLAN_RESULT_LIMIT`), before the norms are touched, naming the options that size it.
 - **extract** (when the function has an extract store: the artifacts bucket's `backfill/`) reads one
   slice of the whole plant from Plex, with a week and a day of context either side (`SWEEP_CONTEXT`:
   weekly checks see whole weeks; clipped at the window's end, which is the extract time), and stores it
@@ -246,10 +246,9 @@ def records_held(data: PlantData) -> int:
 
 def validate_shard(deps: NormsRefreshDependencies, shard: Shard) -> ShardResult:
     """Validate one shard and record its findings (each once, however often the shard runs)."""
-    norms = deps.norms_store.latest()
-    if norms is None or norms.version != shard.norms_version:
-        found = norms.version if norms else None
-        raise ConfigurationError(f"the backfill planned with norms {shard.norms_version}; the latest are {found}")
+    norms = deps.norms_store.version(shard.norms_version)  # its own, whatever the nightly saved since the plan
+    if norms is None:
+        raise ConfigurationError(f"the backfill's norms {shard.norms_version} are missing: plan the backfill again")
     result = ShardResult(kind=shard.kind)
     started = perf_counter()
     data = read_shard(deps, shard)
@@ -308,7 +307,7 @@ def run(deps: NormsRefreshDependencies, request: BackfillEvent) -> dict[str, Any
     shard: the shard's summary (the sweep's counts plus `kind`, `records_read`, `read_s`, `check_s`, `record_s`)."""
     if request.plan is not None:
         plan = request.plan
-        norms = refresh_norms(deps.source, deps.timezone, deps.norms_store, plan.until, deps.history)
+        norms = refresh_norms(deps.source, deps.timezone, deps.norms_store, plan.until, deps.history, latest=False)
         extracted = deps.extracts is not None
         slices = plan_slices(plan, norms.version) if extracted else []
         shards = plan_shards(plan, norms.version, extracted=extracted)

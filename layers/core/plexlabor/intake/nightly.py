@@ -43,11 +43,20 @@ if TYPE_CHECKING:
 SWEEP_CONTEXT = timedelta(days=8)
 
 
-def refresh_norms(port: LaborDataPort, timezone: str, store: NormsStore, now: datetime, history: timedelta) -> Norms:
-    """Compute norms from [now - history, now) and save them as the latest."""
+def refresh_norms(
+    port: LaborDataPort,
+    timezone: str,
+    store: NormsStore,
+    now: datetime,
+    history: timedelta,
+    *,
+    latest: bool = True,
+) -> Norms:
+    """Compute norms from [now - history, now) and save them under their version and, when `latest`, as the
+    latest (what the live validator reads)."""
     data = read_plant_data(port, now - history, now, timezone)
     norms = compute_norms(data)
-    store.save(norms)
+    store.save(norms, latest=latest)
     return norms
 
 

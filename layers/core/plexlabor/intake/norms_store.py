@@ -2,7 +2,9 @@
 
 Norms are stored as the JSON of `Norms.to_json()`. The S3 adapter (`plexlabor.intake.aws`) writes
 `norms/<version>.json` (kept, so a finding's model version can be traced to its norms) and then
-`norms/latest.json` (what the validator reads).
+`norms/latest.json` (what the validator reads). A backfill saves its norms under their version only
+and its shards read that version (`plexlabor.intake.backfill`), so the live validator keeps the
+nightly's norms and a nightly run in the middle of a backfill does not stop it.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ class NormsStore(Protocol):
         """The most recently saved norms, or None if none were ever saved."""
         ...
 
-    def save(self, norms: Norms) -> str:
-        """Save `norms` as the latest (and under its version); return where its version went."""
+    def version(self, version: str) -> Norms | None:
+        """The norms saved under `version`, or None if none were."""
+        ...
+
+    def save(self, norms: Norms, *, latest: bool = True) -> str:
+        """Save `norms` under its version and, when `latest`, as the latest; return where its version went."""
         ...
 
 
@@ -45,12 +51,18 @@ class InMemoryNormsStore:
         with self._lock:
             return None if self._latest is None else Norms.from_json(self._latest)
 
-    def save(self, norms: Norms) -> str:
+    def version(self, version: str) -> Norms | None:
+        with self._lock:
+            data = self.saved.get(version_key(version))
+        return None if data is None else Norms.from_json(data)
+
+    def save(self, norms: Norms, *, latest: bool = True) -> str:
         data = norms.to_json()
         key = version_key(norms.version)
         with self._lock:
             self.saved[key] = data
-            self._latest = data
+            if latest:
+                self._latest = data
         return key
 
 
