@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from plexlabor.approval.display import Reader
 from plexlabor.approval.errors import DecisionFormError
-from plexlabor.review.edits import editable_fields, edited_correction
+from plexlabor.review.edits import approved_words, editable_fields, edited_correction, record_times
 
 DETROIT = ZoneInfo("America/Detroit")
 SUGGESTED = {"clockoutTime": "2026-03-02T19:07:00.0000000Z", "deductBreakMinutes": 30}
@@ -59,3 +61,108 @@ def test_an_edit_across_the_dst_change_uses_that_days_offset() -> None:
 def test_a_bad_edit_is_refused_naming_the_field(form: dict[str, str], problem: str) -> None:
     with pytest.raises(DecisionFormError, match=problem):
         edited_correction(SUGGESTED, form, DETROIT)
+
+
+# ---- an edit must fit the record (ux_s17 H1: a clock-out typed before the clock-in was written to Plex) ----------
+CLOCKED_IN = {"clockin": "2026-03-02T10:20:00.0000000Z"}  # 05:20 EST
+MISSED = {"clockoutTime": "2026-03-02T19:42:00.0000000Z"}  # 14:42 EST
+
+
+def _timeline(*punches: tuple[str, str | None], record: int) -> dict[str, Any]:
+    """A finding's timeline with these punches (plant-local ISO times) and the record at index `record`."""
+    entries = [{"id": f"T{i}", "in": t_in, "out": t_out} for i, (t_in, t_out) in enumerate(punches)]
+    return {"timeline": {"record": {"lane": "punches", "index": record}, "punches": entries}}
+
+
+def _edit(correction: dict[str, Any], evidence: dict[str, Any], **typed: str) -> dict[str, Any] | None:
+    form = {f"correction.{key}": value for key, value in typed.items()}
+    return edited_correction(correction, form, DETROIT, record_times(evidence))
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("2026-03-02T05:00", "Clock-out: the clock-out Mon 2026-03-02 05:00 EST must come after the clock-in"),
+        ("2026-03-02T05:20", "Clock-out: the clock-out .* must come after the clock-in Mon 2026-03-02 05:20 EST"),
+        ("2026-03-03T09:20", "Clock-out: the entry .* would last 28.0 h, more than 16 h"),  # a date a day off
+    ],
+)
+def test_an_edited_clock_out_must_follow_the_clock_in_within_a_shift_length(typed: str, problem: str) -> None:
+    with pytest.raises(DecisionFormError, match=problem):
+        _edit(MISSED, CLOCKED_IN, clockoutTime=typed)
+
+
+def test_an_edited_clock_out_within_the_entry_is_taken() -> None:
+    assert _edit(MISSED, CLOCKED_IN, clockoutTime="2026-03-02T14:40") == {
+        "clockoutTime": "2026-03-02T19:40:00.0000000Z"
+    }
+    assert _edit(MISSED, CLOCKED_IN, clockoutTime="2026-03-02T21:20") is not None  # 16 h exactly
+
+
+def test_an_edited_clock_out_may_not_run_into_the_persons_next_entry() -> None:
+    day = _timeline(
+        ("2026-03-02T05:20:00-05:00", None), ("2026-03-02T18:50:00-05:00", "2026-03-02T23:07:00-05:00"), record=0
+    )
+
+    with pytest.raises(
+        DecisionFormError, match="Clock-out: the person's next entry starts at Mon 2026-03-02 18:50 EST"
+    ):
+        _edit(MISSED, day, clockoutTime="2026-03-02T19:00")
+    assert _edit(MISSED, day, clockoutTime="2026-03-02T18:50") == {"clockoutTime": "2026-03-02T23:50:00.0000000Z"}
+
+
+def test_an_edited_clock_in_may_not_pass_the_clock_out_nor_reach_back_into_the_entry_before() -> None:
+    suggested = {"clockinTime": "2026-03-02T11:00:00.0000000Z"}  # 06:00 EST
+    day = _timeline(
+        ("2026-03-01T22:00:00-05:00", "2026-03-02T02:00:00-05:00"),
+        ("2026-03-02T06:10:00-05:00", "2026-03-02T14:30:00-05:00"),
+        record=1,
+    )
+
+    with pytest.raises(DecisionFormError, match="Clock-in: the clock-out Mon 2026-03-02 14:30 EST must come after"):
+        _edit(suggested, day, clockinTime="2026-03-02T15:00")
+    with pytest.raises(DecisionFormError, match="Clock-in: the person's entry before ends at Mon 2026-03-02 02:00 EST"):
+        _edit(suggested, day, clockinTime="2026-03-02T01:30")
+    assert _edit(suggested, day, clockinTime="2026-03-02T05:55") == {"clockinTime": "2026-03-02T10:55:00.0000000Z"}
+
+
+@pytest.mark.parametrize(
+    ("suggested", "typed", "problem"),
+    [
+        (
+            {"paidStartTime": "2026-03-02T11:00:00.0000000Z"},
+            {"paidStartTime": "2026-03-02T05:00"},
+            "Paid start time: .* not before its clock-in",
+        ),
+        (
+            {"paidStartTime": "2026-03-02T11:00:00.0000000Z"},
+            {"paidStartTime": "2026-03-02T15:30"},
+            "Paid start time: .* not after its clock-out",
+        ),
+        (
+            {"paidEndTime": "2026-03-02T19:00:00.0000000Z"},
+            {"paidEndTime": "2026-03-02T16:00"},
+            "Paid end time: .* not after its clock-out",
+        ),
+        (
+            {"deductBreakMinutes": 30},
+            {"deductBreakMinutes": "600"},
+            "Deduct break minutes: give fewer minutes than the entry lasts \\(550 min",
+        ),
+    ],
+)
+def test_paid_times_and_a_break_must_fit_in_the_entry(
+    suggested: dict[str, Any], typed: dict[str, str], problem: str
+) -> None:
+    entry = {"clockin": "2026-03-02T11:10:00.0000000Z", "clockout": "2026-03-02T20:20:00.0000000Z"}  # 06:10-15:20 EST
+
+    with pytest.raises(DecisionFormError, match=problem):
+        _edit(suggested, entry, **typed)
+
+
+def test_what_an_approval_set_is_said_beside_what_was_suggested() -> None:
+    reader = Reader(zone=DETROIT)
+
+    edited = approved_words(MISSED, {"clockoutTime": "2026-03-02T19:40:00.0000000Z"}, reader)
+    assert edited == "Clock-out set to Mon 2026-03-02 14:40 EST (suggested 14:42)"
+    assert approved_words(MISSED, None, reader) == "Clock-out set to Mon 2026-03-02 14:42 EST, as suggested"

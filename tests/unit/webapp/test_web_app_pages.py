@@ -172,6 +172,39 @@ def test_a_bad_edit_keeps_the_form_with_what_was_typed(world: World, lambda_cont
     assert 'value="soon"' in response["body"] and world.tasks.succeeded == []
 
 
+def test_an_edited_clock_out_before_the_clock_in_is_refused_naming_the_field(world: World, lambda_context: Any) -> None:
+    """ux_s17 H1: a clock-out typed before the record's clock-in (00:52 EST) was approved and written to Plex."""
+    notified_finding(world, FINDING)
+    form = {"action": "approve", "reason": "", "correction.clockoutTime": "2026-03-02T00:30"}
+
+    response = _call(world, "POST", f"/items/{FINDING}", SUPERVISOR, form, lambda_context=lambda_context)
+
+    assert response["statusCode"] == 400
+    body = response["body"]
+    assert (
+        "Clock-out: the clock-out Mon 2026-03-02 00:30 EST must come after the clock-in Mon 2026-03-02 00:52 EST"
+        in body
+    )
+    assert 'value="2026-03-02T00:30"' in body and world.tasks.succeeded == []
+    assert world.events(FINDING) == ["finding", "notification"]
+
+
+def test_after_an_edited_approval_the_flash_and_the_trail_say_which_value_was_approved(
+    world: World, lambda_context: Any
+) -> None:
+    notified_finding(world, FINDING)
+    form = {"action": "approve", "reason": "", "correction.clockoutTime": "2026-03-02T08:45"}
+    response = _call(world, "POST", f"/items/{FINDING}", SUPERVISOR, form, lambda_context=lambda_context)
+    following = response["multiValueHeaders"]["Location"][0].removeprefix("/dev")
+    path, _, query = following.partition("?")
+
+    flash = _call(world, "GET", path, SUPERVISOR, query=dict([query.split("=")]), lambda_context=lambda_context)
+    decided = _call(world, "GET", f"/items/{FINDING}", SUPERVISOR, lambda_context=lambda_context)
+
+    said = "Clock-out set to Mon 2026-03-02 08:45 (suggested 09:07)"  # the pages' own time format
+    assert said in flash["body"] and said in decided["body"]
+
+
 def test_a_rejection_without_reason_keeps_the_form_and_says_why(world: World, lambda_context: Any) -> None:
     response = _call(
         world, "POST", "/items/crew-0001", PLANNER, {"action": "reject", "reason": "   "}, lambda_context=lambda_context

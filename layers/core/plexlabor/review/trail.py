@@ -16,6 +16,7 @@ from plexlabor.approval.pages import replaced_words, what_happened, withdrawn_wo
 from plexlabor.approval.recommendations import CREW_ASSIGNMENT, INCIDENT_CODING, UNALLOCATED_TIME
 from plexlabor.audit import AuditEvent, AuditEventType
 from plexlabor.audit.events import replaced
+from plexlabor.review.edits import decision_values
 
 MAX_REASON_CHARS = 200
 """A failed write's reason is cut here on the page (the audit keeps it whole)."""
@@ -98,6 +99,14 @@ def _failed(event: AuditEvent, reader: Reader) -> str:
     return f"The write to Plex failed: {reason}.{again} Nothing was changed in Plex by it."
 
 
+def _decided(event: AuditEvent, reader: Reader) -> str:
+    """Who decided, and for an approval that set the record's fields, which values (ux_s17 H1: "Clock-out set to
+    Tue 2026-11-24 14:40 EST (suggested 14:42)")."""
+    said = what_happened(event, reader).replace(f" on {reader.time(event.occurred_at)}", "")
+    values = decision_values(event, reader)
+    return f"{said} {values}." if values else said
+
+
 def _expired(event: AuditEvent, reader: Reader) -> str:
     if withdrawn := withdrawn_words(event, reader):  # taken back by its reporter: nothing for anyone to follow up
         return f"{withdrawn.rstrip('.')}."
@@ -114,7 +123,7 @@ _WORDS: dict[AuditEventType, Callable[[AuditEvent, Reader], str | None]] = {
     AuditEventType.NOTIFICATION: _notified,
     AuditEventType.ESCALATED: _escalated,
     AuditEventType.APPROVAL_FAILED: lambda e, r: "The e-mail asking for a decision could not be sent.",
-    AuditEventType.DECISION: lambda e, r: what_happened(e, r).replace(f" on {r.time(e.occurred_at)}", ""),
+    AuditEventType.DECISION: _decided,
     AuditEventType.WRITEBACK: _written,
     AuditEventType.WRITEBACK_FAILED: _failed,
     AuditEventType.REVERT: lambda e, r: f"Reverted in Plex by {r.person(e.actor)}.",

@@ -64,7 +64,7 @@ from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.plex.settings import WriteMode
 from plexlabor.review.decisions import ApprovalGuards, Outcome, ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
-from plexlabor.review.edits import EditableField, editable_fields, edited_correction
+from plexlabor.review.edits import EditableField, decision_values, editable_fields, edited_correction, record_times
 from plexlabor.review.evidence import evidence_words
 from plexlabor.review.groups import closing_of, decided_seats
 from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_label
@@ -696,16 +696,21 @@ def _decided_line(page: Page, item_id: str | None) -> str | None:
     2026-11-20, reported by Dana Smith (E00042)."), for the page that opens after the decision; from the item's own
     decision event (None when there is none)."""
     found = _decision(page, item_id) if item_id else None
-    return None if found is None else f"{found[0]}: {_item_words(page, found[1])}."
+    if found is None:
+        return None
+    verb, item, closing = found
+    values = decision_values(closing, page.shown)  # which values went to Plex (ux_s17 H1: the flash never said)
+    return f"{verb}: {_item_words(page, item)}." + (f" {values}." if values else "")
 
 
-def _decision(page: Page, item_id: str) -> tuple[str, ReviewItem] | None:
-    """ "Approved" or "Rejected" and the item, when the audit shows the item decided and the viewer may see it."""
+def _decision(page: Page, item_id: str) -> tuple[str, ReviewItem, AuditEvent] | None:
+    """ "Approved" or "Rejected", the item and its decision, when the audit shows the item decided and the viewer may
+    see it."""
     seen = page.deps.review.queue.seen(page.viewer, item_id)
     closing = closing_of(*seen) if seen is not None else None
     if seen is None or closing is None or closing.event_type is not AuditEventType.DECISION:
         return None
-    return ("Approved" if closing.status is AuditStatus.APPROVED else "Rejected"), seen[0]
+    return ("Approved" if closing.status is AuditStatus.APPROVED else "Rejected"), seen[0], closing
 
 
 def _decided(page: Page, item_id: str, verb: str) -> str | None:
@@ -846,7 +851,11 @@ def decide(item_id: str) -> Response[str]:
     try:
         shown = page.deps.review.queue.item(page.viewer, item_id)
         editable = shown is not None and bool(_editable(shown, page.deps.zone))
-        correction = edited_correction(shown.proposed, typed, page.deps.zone) if shown and editable else None
+        correction = (  # an edit that does not fit the record is refused, naming the field (ux_s17 H1)
+            edited_correction(shown.proposed, typed, page.deps.zone, record_times(shown.evidence))
+            if shown and editable
+            else None
+        )
         seats = form.get("seat", [])  # a group's seats the page showed (review_s16 #1)
         outcome = page.deps.review.decide(page.viewer, item_id, action, reason, correction, seats)
     except ApprovalError as error:
