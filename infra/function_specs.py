@@ -649,7 +649,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             flavour=BATCH,  # NumPy, SciPy
             memory_mb=2048,
             needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write(ANALYTICS_REPORTS_PREFIX)),  # analytics.artifact
-            schedule="cron(30 9 * * ? *)",  # 09:30 UTC: 04:30-05:30 US Eastern, the previous day closed
+            # 09:45 UTC: 04:45-05:45 US Eastern, the previous day closed; after forecast_refresh's 09:30 run (15 min at
+            # most), before incident_trends' 10:00: one Plex-heavy job at a time (docs/plex-integration.md)
+            schedule="cron(45 9 * * ? *)",
         ),
         access=(TableAccess.AUDIT_READ, PLEX),  # decisions on findings in; nothing goes to the audit table
     ),
@@ -661,7 +663,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             "time to the review queue.",
             memory_mb=2048,  # a 5,000-person day is read and allocated in seconds (bench_allocation)
             needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(ALLOCATION_REPORTS_PREFIX)),
-            schedule="cron(0 9 * * ? *)",  # 09:00 UTC: 04:00-05:00 US Eastern, the previous day closed
+            # 09:15 UTC: 04:15-05:15 US Eastern, the previous day closed; after skills_daily's 09:00 run (15 min at
+            # most), before forecast_refresh's 09:30: one Plex-heavy job at a time (docs/plex-integration.md)
+            schedule="cron(15 9 * * ? *)",
         ),
         access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),  # decisions in, suggestions out
     ),
@@ -750,7 +754,9 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             flavour=BATCH,  # plexlabor.incidents.wiring imports the classifier and its retrain: scikit-learn
             memory_mb=1024,
             needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write(INCIDENT_REPORTS_PREFIX)),  # incidents.trends
-            schedule="cron(45 9 * * ? *)",  # 09:45 UTC: 04:45-05:45 US Eastern, the previous day closed
+            # 10:00 UTC: 05:00-06:00 US Eastern, the previous day closed; after analytics_nightly's 09:45 run (15 min
+            # at most), before forecast_refresh's 10:30: one Plex-heavy job at a time (docs/plex-integration.md)
+            schedule="cron(0 10 * * ? *)",
         ),
         access=(TableAccess.AUDIT_READ, PLEX),  # the incidents in, the report out; nothing to the audit table
     ),
