@@ -164,6 +164,39 @@ def test_a_manual_entry_keyed_next_day_over_recorded_time_is_overlapping(
     assert finding.suggested_correction == {"action": "review", "overlapsWith": day.entries[-1]}
 
 
+def test_an_entry_overlapping_the_entries_before_and_after_it_names_both(
+    plant: PlantBuilder, engine: ValidationEngine
+) -> None:
+    # Given recorded entries 06:00–10:15 and 10:45–14:30 and a manual entry 10:00–11:15 keyed the next morning,
+    # 15 min into the first and 30 min into the second (ux_s17 M3: only the first overlap was told)
+    day = plant.work_day("E1", TUESDAY, clock_in=0, clock_out=0)
+    plant.punch(
+        "E1",
+        local(TUESDAY, "10:00"),
+        local(TUESDAY, "11:15"),
+        id="manual",
+        created=local(WEDNESDAY, "09:00"),
+        source="Manual",
+    )
+    # When the engine validates the plant
+    findings = validate(plant, engine)
+    # Then the manual entry is one finding naming both entries it overlaps, the minutes summed in the evidence
+    assert pairs(findings) == {(record_key("time-clock-entries", "manual"), A.OVERLAPPING_ENTRIES)}
+    finding = findings[0]
+    assert finding.note == "Entry 10:00–11:15 overlaps 06:00–10:15 by 15 min and 10:45–14:30 by 30 min"
+    assert told(finding) == {
+        "overlaps": day.first_key,
+        "overlap_minutes": 45.0,
+        "source": "Manual",
+        "also_overlaps": [day.last_key],
+    }
+    assert finding.suggested_correction == {
+        "action": "review",
+        "overlapsWith": day.entries[0],
+        "alsoOverlapsWith": [day.entries[-1]],
+    }
+
+
 def test_a_forgotten_punch_keyed_next_day_that_only_touches_recorded_time_is_not_overlapping(
     plant: PlantBuilder, engine: ValidationEngine
 ) -> None:

@@ -206,3 +206,27 @@ def test_an_overtime_finding_of_a_finished_week_says_it_went_over_for_payroll(la
         "and the overtime record; no hours are changed." in body
     )
     assert "rest of the week is planned" not in body and "(projected)" not in body
+
+
+def test_an_entry_overlapping_two_says_what_approving_means_and_shows_no_plex_ids_as_text(lambda_context: Any) -> None:
+    """ux_s17 M3: "If you approve: Action · review" did not say what approving does; the further entry an entry
+    overlaps is a Plex id, kept to the page's Plex ids."""
+    from tests.support import make_finding
+    from tests.unit.review.review_world import open_finding
+
+    # Given a manual entry overlapping the entries before and after it
+    world = World()
+    finding = make_finding(
+        anomaly_type="OVERLAPPING_ENTRIES",
+        note="Entry 09:00–11:14 overlaps 06:02–09:16 by 16 min and 09:46–14:45 by 88 min",
+        evidence={"overlaps": "time-clock-entries:tce-1", "overlap_minutes": 104.0, "also_overlaps": ["tce-3"]},
+        suggested_correction={"action": "review", "overlapsWith": "tce-1", "alsoOverlapsWith": ["tce-3"]},
+    )
+    open_finding(world, finding)
+    # When the item page is opened
+    body = str(call_web(web_deps(world), "GET", f"/items/{finding.finding_id}", ADMIN, lambda_context)["body"])
+    # Then it says what approving records and changes, and names the further entry only among the Plex ids
+    means = '<p class="approving-means">Approving confirms that this entry overlaps the one or ones the note names'
+    assert means in body
+    shown = body.split('<details class="plex-ids">')[0]
+    assert "tce-3" not in shown and "Also overlaps" not in shown

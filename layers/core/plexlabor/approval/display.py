@@ -58,6 +58,8 @@ PLEX_ID_KEYS = frozenset(
         "duplicateOf",
         "overlaps",
         "overlapsWith",
+        "also_overlaps",  # an entry overlapping several: the further ones (validation.checks.structural)
+        "alsoOverlapsWith",
         "required_at",
         "renewed_by",
         "record",

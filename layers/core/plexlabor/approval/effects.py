@@ -77,6 +77,11 @@ FINDING_MEANS: dict[str, str] = {
         "the limit as projected below, so that the rest of the week is planned (shorter or fewer shifts, or the "
         "overtime agreed); no hours are changed. Reject it, with the reason, if the projection is wrong."
     ),
+    "OVERLAPPING_ENTRIES": (
+        "Approving confirms that this entry overlaps the one or ones the note names, for someone to put the times "
+        "right in Plex (shorten or delete one of them); no time is changed here. Reject it, with the reason, if "
+        "the times are as worked or were already put right."
+    ),
     "IMPROBABLE_DURATION": (
         "Approving confirms that the hours and pieces below do not fit together, for someone to check the entry "
         "(the hours, the quantity or the job); no value of the entry changes. Reject it, with the reason, if the "

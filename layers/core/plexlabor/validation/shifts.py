@@ -33,6 +33,7 @@ class Broken(Enum):
 class Structural:
     kind: Broken
     other: Punch | None
+    also: list[Punch] = field(default_factory=list)  # an overlapping entry's further entries it overlaps, by start
 
 
 @dataclass
@@ -79,7 +80,8 @@ def day_offsets(day: EmployeeDay) -> tuple[float | None, float | None]:
 
 
 def structural_problems(punches: list[Punch]) -> dict[str, Structural]:
-    """Entries that are out-before-in, repeats of another, or overlapping another (the later-keyed one)."""
+    """Entries that are out-before-in, repeats of another, or overlapping another (the later-keyed one; an entry
+    overlapping several has the first as `other`, the rest in `also`)."""
     problems: dict[str, Structural] = {}
     ordered = sorted(punches, key=lambda p: (p.t_in, p.created, p.id))
     for punch in ordered:
@@ -110,8 +112,11 @@ def structural_problems(punches: list[Punch]) -> dict[str, Structural]:
             assert other.t_out is not None
             if min(punch.t_out, other.t_out) - other.t_in >= MIN_OVERLAP_SECONDS:
                 later = max(punch, other, key=lambda p: (p.created, p.id))
+                earlier = other if later is punch else punch
                 if later.id not in problems:
-                    problems[later.id] = Structural(Broken.OVERLAP, other if later is punch else punch)
+                    problems[later.id] = Structural(Broken.OVERLAP, earlier)
+                else:  # it overlaps more than one entry: each is named (ux_s17 M3)
+                    problems[later.id].also.append(earlier)
     return problems
 
 
