@@ -247,6 +247,7 @@ def test_without_a_pilot_no_rollout_variable_is_set(tmp_path: Path) -> None:
         ({CTX_PILOT: {"department": ["MOLD"]}}, "unknown key 'department'"),
         ({CTX_PILOT: {"workcenters": ["MLD 01;MLD 02"]}}, "workcenters: 'MLD 01;MLD 02' is not a code"),
         ({CTX_PILOT: '{"notifyKinds": "punch_findings"}'}, "notifyKinds: unknown kind 'punch_findings'"),
+        ({CTX_PILOT: {"notifyKinds": ["crew_removal"]}}, "notifyKinds: 'crew_removal' always goes for review"),
         ({CTX_ADVISORY_MODE: "maybe"}, "plexlabor:advisoryMode must be true or false"),
         ({CTX_REVIEW_RECIPIENTS: "[]"}, "plexlabor:reviewRecipients must be a JSON object"),
         ({CTX_REVIEW_RECIPIENTS: {"hr": [], "planner": []}}, "unknown key 'planner' (keys: hr, planners, ehs)"),

@@ -17,7 +17,15 @@ from plexlabor.intake.norms_store import InMemoryNormsStore
 from plexlabor.intake.recording import FindingRecorder, PlantPlaces
 from plexlabor.intake.wiring import NormsRefreshDependencies
 from plexlabor.platform.errors import ConfigurationError
-from plexlabor.platform.pilot import PUNCH_FINDING, REVIEW_KINDS, Hold, PilotScope, Place, parse_codes
+from plexlabor.platform.pilot import (
+    PUNCH_FINDING,
+    REVIEW_KINDS,
+    Hold,
+    PilotScope,
+    Place,
+    parse_codes,
+    parse_kinds,
+)
 from plexlabor.platform.settings import PilotSettings
 from plexlabor.validation.data import PlantData
 from tests.support import FakeLambdaContext
@@ -65,6 +73,7 @@ def test_the_settings_read_comma_separated_codes_and_the_mode() -> None:
         ("PILOT_SHIFTS", "1,2,", None),  # a trailing comma is only a blank
         ("NOTIFY_KINDS", "punch", "unknown kind 'punch'"),
         ("NOTIFY_KINDS", "Punch_Finding", "unknown kind"),
+        ("NOTIFY_KINDS", "punch_finding,crew_removal", "'crew_removal' always goes for review, whatever the pilot"),
         ("ADVISORY_MODE", "maybe", "valid boolean"),
     ],
 )
@@ -75,6 +84,18 @@ def test_a_malformed_variable_is_refused_by_its_name(variable: str, value: str, 
     with pytest.raises(ConfigurationError) as error:
         PilotSettings.from_env({variable: value})
     assert f"{variable}: " in str(error.value) and complaint in str(error.value)
+
+
+def test_a_kind_never_held_is_refused_in_the_notify_kinds_and_never_held() -> None:
+    """A crew removal always waits for its supervisor (crew.removals): listing it would change nothing."""
+    with pytest.raises(ValueError, match="'crew_removal' always goes for review") as error:
+        parse_kinds(["crew_removal"])
+    assert "leave it out of the kinds that notify" in str(error.value)
+    with pytest.raises(ValueError, match="unknown kind") as unknown:
+        parse_kinds("punch")
+    assert "crew_removal" not in str(unknown.value)  # not offered among the kinds to list
+    pilot = PilotScope(departments=("Molding",), notify_kinds=(PUNCH_FINDING,), advisory=True)
+    assert pilot.hold("crew_removal", Place("Paint")) is None and pilot.notifies("crew_removal")
 
 
 def test_every_function_that_starts_approvals_reads_the_pilot() -> None:

@@ -11,6 +11,8 @@ flagging is switched on, kind by kind, then plant-wide (`docs/rollout.md`). A `P
   supervisor, a recommendation waits in the review queue (`pending_approval`);
 - advisory mode: nothing goes for review, nobody is notified; everything is still recorded.
 
+The `NEVER_HELD` kinds always go for review, whatever the scope says.
+
 What is held back is still recorded, as `logged`, with `Hold.payload()` in its audit payload: the
 KPIs can count what would have been flagged. Pure: no I/O, no pydantic (`platform.settings.PilotSettings`
 reads it from the environment).
@@ -43,6 +45,12 @@ REVIEW_KINDS: dict[str, str] = {
 }
 """Every kind of item a person may be asked to decide, and what a person calls it (the web app's label)."""
 
+NEVER_HELD: dict[str, str] = {
+    "crew_removal": "it takes off Plex a seat a supervisor already accepted and always waits for them",
+}
+"""The kinds the rollout scope never holds back, whatever the pilot, and why: they always go for review, so
+listing one among the kinds that notify would change nothing and is refused (`parse_kinds`)."""
+
 CODE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 _.:/#&+()-]*[A-Za-z0-9_.)#+-])?")
 """A department, workcenter or shift code: letters, digits, inner spaces and `_ . : / # & + ( ) -`."""
 
@@ -68,11 +76,19 @@ def parse_codes(value: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def parse_kinds(value: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Like `parse_codes`, each a known review kind (`REVIEW_KINDS`, exact spelling)."""
+    """Like `parse_codes`, each a known review kind (`REVIEW_KINDS`, exact spelling) that the scope may hold
+    (not one of `NEVER_HELD`)."""
     kinds = parse_codes(value)
     unknown = [kind for kind in kinds if kind not in REVIEW_KINDS]
     if unknown:
-        raise ValueError(f"unknown kind {unknown[0]!r} (known: {', '.join(REVIEW_KINDS)})")
+        listable = ", ".join(kind for kind in REVIEW_KINDS if kind not in NEVER_HELD)
+        raise ValueError(f"unknown kind {unknown[0]!r} (known: {listable})")
+    for kind in kinds:
+        if kind in NEVER_HELD:
+            raise ValueError(
+                f"{kind!r} always goes for review, whatever the pilot ({NEVER_HELD[kind]}): leave it out of the "
+                "kinds that notify"
+            )
     return kinds
 
 
@@ -132,12 +148,15 @@ class PilotScope:
         )
 
     def notifies(self, kind: str) -> bool:
-        """Whether an item of `kind` inside the pilot may go for review: never in advisory mode."""
-        return not self.advisory and (not self.notify_kinds or kind in self.notify_kinds)
+        """Whether an item of `kind` inside the pilot may go for review: never in advisory mode (but
+        `NEVER_HELD` kinds always)."""
+        return kind in NEVER_HELD or (not self.advisory and (not self.notify_kinds or kind in self.notify_kinds))
 
     def hold(self, kind: str, place: Place | None = None) -> Hold | None:
         """Why an item of `kind` at `place` (None: not known) that wants review is only recorded;
-        None when it goes for review."""
+        None when it goes for review (a `NEVER_HELD` kind always does)."""
+        if kind in NEVER_HELD:
+            return None
         if not self.covers(*(place or Place())):
             return Hold.OUTSIDE_PILOT
         if self.advisory:
