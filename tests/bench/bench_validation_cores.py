@@ -10,7 +10,8 @@ fails), `/proc/loadavg` before and after; then the median records per wall secon
 something only on a quiet machine: read the load beside it. Where Linux groups processes by session
 (`/proc/sys/kernel/sched_autogroup_enabled` 1), a second process gets no more CPU than the session's one share on a
 busy machine, so two processes there measure slower; docs/validation.md section 4 ran it in a session of its own
-given priority (`setsid bash -c 'echo -20 > /proc/self/autogroup && ...'`, as root) to come near an idle machine.
+given priority (`setsid bash -c 'echo -20 > /proc/self/autogroup && ...'`, as root) to come near an idle machine,
+and later under `chrt -f 10` (SCHED_FIFO, as root: steadier at load 10-20, the same code within 0.1 s).
 The plant is `bench_validation_cpu.py`'s (seed 201, 400 employees x 26 weeks), generated here or read from
 `PLEXLABOR_BENCH_PLANT`; `PLEXLABOR_BENCH_PAIRS` pairs (default 3):
 
