@@ -47,6 +47,7 @@ from infra.constants import (
     CTX_SHOW_NAMES_TO,
     CTX_STAGE,
     CTX_TIMEZONE,
+    CTX_VALIDATION_POLICY,
     CTX_WAF,
     DEFAULT_API_BURST_LIMIT,
     DEFAULT_API_RATE_LIMIT,
@@ -67,6 +68,7 @@ from infra.constants import (
 )
 from plexlabor.platform.pilot import parse_codes, parse_kinds
 from plexlabor.platform.settings import NOBODY, parse_name_roles
+from plexlabor.validation.policy import policy_json, read_policy
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -132,6 +134,9 @@ class DeployConfig:
     """copilot_ask's `COPILOT_BEDROCK_MODEL_ID` and its bedrock:InvokeModel grant; None: extractive answers."""
     chat_webhook_url: str | None = None
     """approval_notify's `CHAT_WEBHOOK_URL` (an https incoming webhook); None: no chat nudge."""
+    validation_policy: str | None = None
+    """The punch-validating functions' `VALIDATION_POLICY`: the fields `plexlabor:validationPolicy` sets, as compact
+    JSON; None: not configured (the code's defaults apply and no variable is set)."""
 
     def __post_init__(self) -> None:
         for check in _CHECKS:  # in this order: the first broken rule is the one reported
@@ -182,6 +187,7 @@ class DeployConfig:
             incident_transcribe_language=_optional_str(get(CTX_INCIDENT_TRANSCRIBE_LANGUAGE)),
             copilot_bedrock_model_id=_optional_str(get(CTX_COPILOT_BEDROCK_MODEL_ID)),
             chat_webhook_url=_optional_str(get(CTX_CHAT_WEBHOOK_URL)),
+            validation_policy=_validation_policy(get(CTX_VALIDATION_POLICY)),
         )
 
 
@@ -321,6 +327,11 @@ def _check_chat(config: DeployConfig) -> None:
         )
 
 
+def _check_validation_policy(config: DeployConfig) -> None:
+    if config.validation_policy is not None:
+        _validation_policy(config.validation_policy)
+
+
 _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_stage,
     _check_environment,
@@ -336,6 +347,7 @@ _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_transcription,
     _check_bedrock,
     _check_chat,
+    _check_validation_policy,
 )
 
 
@@ -401,6 +413,19 @@ def _show_names_to(value: Any) -> str | None:
     except ValueError as error:
         raise ConfigError(f"{CTX_SHOW_NAMES_TO}: {error}") from None
     return ",".join(roles) or NOBODY
+
+
+def _validation_policy(value: Any) -> str | None:
+    """`plexlabor:validationPolicy`: an object (cdk.json) or a JSON string (`-c`) of `ValidationPolicy` fields, read
+    as the functions read it (`read_policy`); the fields it sets as compact JSON, None when it sets none."""
+    if value is None or value == {}:
+        return None
+    try:
+        policy = read_policy(value)
+    except ValueError as error:
+        raise ConfigError(f"{CTX_VALIDATION_POLICY}: {error}") from None
+    text = policy_json(policy)
+    return None if text == "{}" else text
 
 
 def _strict_flag(key: str, value: Any) -> bool:

@@ -75,6 +75,11 @@ CTX_COPILOT_BEDROCK_MODEL_ID = "plexlabor:copilotBedrockModelId"
 """Optional: the Amazon Bedrock foundation model that words the copilot's steps answers (Converse), e.g.
 `anthropic.claude-3-haiku-20240307-v1:0`: copilot_ask's `COPILOT_BEDROCK_MODEL_ID` and bedrock:InvokeModel
 on that model only. Unset, no grant and the answers are extractive (the procedure's steps as written)."""
+CTX_VALIDATION_POLICY = "plexlabor:validationPolicy"
+"""The plant's validation policy: a JSON object of `plexlabor.validation.policy.ValidationPolicy` fields, e.g.
+{"pay_week_starts": "sunday", "grace_minutes": 5, "review_threshold": 0.8} (unset fields keep their defaults).
+Validated at synth (an unknown field or a bad value is refused, naming it); the functions that validate punches
+(punch_validator, norms_refresh, validation_backfill) get it as `VALIDATION_POLICY`."""
 CTX_SCHEDULES = "plexlabor:schedules"
 """Per scheduled function, an EventBridge expression overriding its spec's default, or "disabled":
 e.g. {"punch_poller": "rate(10 minutes)", "norms_refresh": "cron(30 6 * * ? *)"}."""

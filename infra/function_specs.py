@@ -186,6 +186,9 @@ class Need(StrEnum):
     CHAT_NOTICES = "chat-notices"
     """Nudges an incoming-webhook chat channel of approval notices (no grant: an https POST to the plant's channel):
     `CHAT_WEBHOOK_URL` when configured (`plexlabor:chatWebhookUrl`)."""
+    VALIDATION_POLICY = "validation-policy"
+    """Validates punches with the plant's policy (no grant): `VALIDATION_POLICY` when configured
+    (`plexlabor:validationPolicy`; `plexlabor.intake.settings.PolicySettings` reads it)."""
     TRANSCRIBE = "transcribe"
     """Amazon Transcribe batch jobs on recordings in the artifacts bucket (`plexlabor.incidents.transcribe`):
     transcribe:StartTranscriptionJob with the transcript written under its prefix of the bucket only,
@@ -483,6 +486,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             Need.START_APPROVALS,
             Need.PILOT_SCOPE,
             Need.PLANT_TIMEZONE,
+            Need.VALIDATION_POLICY,
             BucketAccess.read(NORMS_PREFIX),
             BucketAccess.read(SCORER_MODELS_PREFIX),  # the scorer model in force (plexlabor.validation.registry)
         ),
@@ -596,7 +600,10 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             "Recomputes per-employee and per-role punch norms, then sweeps recent days for findings.",
             flavour=BATCH,
             memory_mb=3008,
-            needs=(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, BucketAccess.read_write(NORMS_PREFIX)),
+            needs=(
+                *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, Need.VALIDATION_POLICY),
+                BucketAccess.read_write(NORMS_PREFIX),
+            ),
             schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
         ),
         # the sweep counts the punches no validator counted (KPIs): Query the markers, Put + Update; it re-finds the
@@ -615,7 +622,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         # findings in (a finding recorded again reads its history); nothing counted in the state table
         access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),
         needs=(
-            *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE),
+            *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, Need.VALIDATION_POLICY),
             BucketAccess.read_write(NORMS_PREFIX),
             BucketAccess.read_write(BACKFILL_PREFIX),  # each slice's extract: read from Plex once for its shards
         ),

@@ -36,6 +36,7 @@ from infra.constants import (
     CTX_REVIEW_RECIPIENTS,
     CTX_SHOW_NAMES_TO,
     CTX_TIMEZONE,
+    CTX_VALIDATION_POLICY,
 )
 from infra.nag import flatten_reference
 from infra.stack import PlexlaborStack
@@ -55,6 +56,7 @@ CONFIGURED = {
     CTX_INCIDENT_TRANSCRIBE_LANGUAGE: "en-US",
     CTX_COPILOT_BEDROCK_MODEL_ID: "anthropic.claude-3-haiku-20240307-v1:0",
     CTX_CHAT_WEBHOOK_URL: "https://chat.plant.example.com/hooks/approvals",
+    CTX_VALIDATION_POLICY: {"pay_week_starts": "sunday"},
 }
 """The plant-specific settings a real deployment sets (nothing in cdk.json: they differ per plant)."""
 

@@ -63,6 +63,7 @@ class Setting(StrEnum):
     INCIDENT_TRANSCRIBE_LANGUAGE = "incident_transcribe_language"  # optional: unset = recordings refused
     COPILOT_BEDROCK_MODEL_ID = "copilot_bedrock_model_id"  # optional: unset = extractive answers, no grant
     CHAT_WEBHOOK_URL = "chat_webhook_url"  # optional: unset = no chat nudge
+    VALIDATION_POLICY = "validation_policy"  # optional: unset = the code's policy and thresholds
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ NEED_SOURCES: dict[Need, dict[str, Source]] = {
     Need.SPOKEN_REPORTS: {env.INCIDENT_TRANSCRIBE_LANGUAGE: Setting.INCIDENT_TRANSCRIBE_LANGUAGE},
     Need.BEDROCK: {env.COPILOT_BEDROCK_MODEL_ID: Setting.COPILOT_BEDROCK_MODEL_ID},
     Need.CHAT_NOTICES: {env.CHAT_WEBHOOK_URL: Setting.CHAT_WEBHOOK_URL},
+    Need.VALIDATION_POLICY: {env.VALIDATION_POLICY: Setting.VALIDATION_POLICY},
 }
 
 
@@ -207,6 +209,9 @@ BEDROCK_SETTINGS = _settings_of(Need.BEDROCK)
 CHAT_SETTINGS = _settings_of(Need.CHAT_NOTICES)
 """The chat channel approval_notify nudges (`plexlabor:chatWebhookUrl`); unset, none."""
 
+POLICY_SETTINGS = _settings_of(Need.VALIDATION_POLICY)
+"""The plant's validation policy (`plexlabor:validationPolicy`); unset, the code's defaults."""
+
 OPTIONAL_SETTINGS = (
     ROLLOUT_SETTINGS
     | REVIEW_RECIPIENT_SETTINGS
@@ -214,6 +219,7 @@ OPTIONAL_SETTINGS = (
     | TRANSCRIBE_SETTINGS
     | BEDROCK_SETTINGS
     | CHAT_SETTINGS
+    | POLICY_SETTINGS
 )
 """Settings a function runs without (every other unset setting is a deployment mistake)."""
 

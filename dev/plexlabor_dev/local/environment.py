@@ -89,6 +89,8 @@ class LocalResources:
     reaches no Bedrock, so the copilot's answers are extractive."""
     chat_webhook_url: str | None = None
     """`CHAT_WEBHOOK_URL` (`plexlabor:chatWebhookUrl`); None by default: no chat nudge."""
+    validation_policy: str | None = None
+    """`VALIDATION_POLICY` (`plexlabor:validationPolicy`, the JSON `infra.config` gives); None: the code's policy."""
     rollout: Mapping[str, object] = field(default_factory=dict)
     """The phased-rollout settings (`infra.wiring.ROLLOUT_SETTINGS`, by `Setting` value, e.g.
     `{"pilot_departments": ("MACH",), "advisory_mode": True}`); unset ones are left out, as on AWS."""
@@ -145,6 +147,7 @@ class LocalValues:
             Setting.INCIDENT_TRANSCRIBE_LANGUAGE: resources.incident_transcribe_language,
             Setting.COPILOT_BEDROCK_MODEL_ID: resources.copilot_bedrock_model_id,
             Setting.CHAT_WEBHOOK_URL: resources.chat_webhook_url,
+            Setting.VALIDATION_POLICY: resources.validation_policy,
             **{rollout: resources.rollout.get(rollout.value) for rollout in ROLLOUT_SETTINGS},
         }[setting]
 
