@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -212,9 +213,27 @@ def test_a_proposal_from_an_old_page_or_outside_ones_departments_is_not_recorded
     assert world.audit.by_status(AuditStatus.PENDING_APPROVAL) == []
 
 
+REPORT_DAY_NOON = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+"""Noon in Detroit on the skills report's day (2026-11-23)."""
+
+
+def test_days_to_a_certifications_expiry_count_from_the_pages_day_not_the_reports(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    """ux_s17 L10: the demo's report of an older day said "expires in 37 days" when it was 12 from today."""
+    world.clock.now = REPORT_DAY_NOON + timedelta(days=2)  # Wed 2026-11-25: C0001 expires on Thu 11-26
+
+    body = _call(_deps(world, store), "GET", "/certifications", HR, lambda_context)["body"]
+
+    assert "expires in 1 day<" in body and "lapsed 12 days ago" in body
+    world.clock.now = REPORT_DAY_NOON + timedelta(days=3)
+    assert "expires today" in _call(_deps(world, store), "GET", "/certifications", HR, lambda_context)["body"]
+
+
 def test_the_timeline_places_each_certification_at_its_expiry_with_the_work_it_blocks(
     world: World, store: InMemoryArtifactStore, lambda_context: Any
 ) -> None:
+    world.clock.now = REPORT_DAY_NOON
     deps = _deps(world, store)
     response = _call(deps, "GET", "/certifications", HR, lambda_context)
     body = response["body"]

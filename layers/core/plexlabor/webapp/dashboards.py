@@ -401,9 +401,12 @@ def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | 
     alerts = read_certification_states(
         page.deps.review.audit, page.deps.review.clock() - page.deps.review.queue.lookback, page.reader
     )
+    today = page.deps.review.clock().astimezone(page.deps.zone).date()
     context: dict[str, Any] = {
         "index": index,
         "view": view,
+        # counted from the page's day, not the report's (ux_s17 L10: "expires in 37 days" when it was 12)
+        "days_left": lambda alert: (alert.expires - today).days,
         "alert_state": alerts.of,
         "decides": lambda state: _may_decide(page, state),
         "lookback_days": page.deps.review.queue.lookback.days,
