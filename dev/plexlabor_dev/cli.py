@@ -225,6 +225,11 @@ COMMANDS: tuple[Command, ...] = (
             ),
             arg("--model", help="scorer model file (default: the packaged model)"),
             arg(
+                "--policy",
+                help="the plant's validation policy, a JSON file of its fields (pay_week_starts, grace_minutes, "
+                "review_threshold, ...): what plexlabor:validationPolicy gives a deployment (default: the code's)",
+            ),
+            arg(
                 "--processes",
                 type=int,
                 choices=(1, 2),

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from plexlabor.plant import BadRecord, PlantFolder
 from plexlabor.validation.findings import Finding, read_findings, write_findings
+from plexlabor.validation.policy import ValidationPolicy, read_policy
 from plexlabor_dev.commands import moment_flag, plant_flag, report_skipped
 from plexlabor_dev.progress import step
 
@@ -99,9 +100,22 @@ def _write_atomically(out: Path, findings: list[Finding]) -> int:
     return count
 
 
+def policy_flag(path: str | None) -> ValidationPolicy:
+    """`--policy FILE`: the plant's validation policy, the JSON object `plexlabor:validationPolicy` takes (None: the
+    defaults); a ValueError names the file and each bad field."""
+    if path is None:
+        return ValidationPolicy()
+    try:
+        return read_policy(Path(path).read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ValueError(f"--policy {path}: {error}") from None
+
+
 def validate_command(args: argparse.Namespace) -> int:
     """Validate a plant folder and write findings as JSON lines. Records that do not parse are skipped
-    and named (exit 1); a user error (bad dates, an empty window, no punches) writes nothing (exit 2)."""
+    and named (exit 1); a user error (bad dates, an empty window, no punches, a bad policy) writes nothing
+    (exit 2)."""
+    policy = policy_flag(args.policy)
     folder = plant_flag(args.plant)
     meta = folder.meta()
     tz = ZoneInfo(meta.timezone)
@@ -117,16 +131,16 @@ def validate_command(args: argparse.Namespace) -> int:
 
         lower = datetime.fromtimestamp(since, tz) if since is not None else None
         upper = datetime.fromtimestamp(until + 1e-6, tz) if until is not None else None
-        findings = list(run_baseline(folder, lower, upper))
+        findings = list(run_baseline(folder, lower, upper, policy.punch))
     else:
         from plexlabor.plex.folder import PlantFolderSource
         from plexlabor.validation.cores import read_plant_folder
-        from plexlabor.validation.engine import ValidationEngine
+        from plexlabor.validation.engine import EngineSettings, ValidationEngine
         from plexlabor.validation.scorer import ScorerModel
         from plexlabor.validation.source import read_plant_data
 
         try:
-            engine = ValidationEngine(model=ScorerModel.load(args.model))
+            engine = ValidationEngine(model=ScorerModel.load(args.model), settings=EngineSettings.of(policy))
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"--model {args.model}: not a scorer model ({error})") from None
         source = PlantFolderSource(folder, skip_bad_records=True)
