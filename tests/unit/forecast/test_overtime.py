@@ -155,6 +155,39 @@ def test_a_suggestion_claims_only_the_hours_still_to_come_or_says_they_are_worke
     )
 
 
+@pytest.mark.parametrize(
+    ("spare", "suggestion"),
+    [
+        (16.0, "Move about 8 h of weekend work to weekday shifts of 2 colleagues under 40 h this week"),
+        (
+            0.0,
+            "Nobody in ASSY has spare weekday hours: cover about 8 h of the scheduled extra shifts with temporary "
+            "labor (1 eight-hour shift) instead of overtime",
+        ),
+    ],
+)
+def test_punches_all_worked_give_way_to_a_weekend_shift_still_to_come(spare: float, suggestion: str) -> None:
+    """ux_s17 M4: 9 h of early and late punches, all worked, and a weekend shift of 8 h still to come read "no shift
+    is left this week to hold them in"; the weekend shift is what can still be acted on."""
+    from plexlabor.forecast.overtime import _Split
+
+    split = _Split(weekend=8.0, weekend_ahead=8.0, habit=9.0, habit_ahead=0.0)
+    assert split.suggestion(9.0, "ASSY", 40.0, 2 if spare else 0, spare) == (
+        suggestion + "; early and late punches added about 9 h more, already worked"
+    )
+
+
+def test_extra_shifts_all_worked_give_way_to_punches_still_to_come() -> None:
+    from plexlabor.forecast.overtime import _Split
+
+    split = _Split(weekend=8.0, weekend_ahead=0.0, habit=3.0, habit_ahead=2.0)
+    assert split.suggestion(8.0, "ASSY", 40.0, 0, 0.0) == (
+        "Hold punches to the shift window (clock in no earlier than the grace allows): early and late punches in the "
+        "shifts still to come add about 2 h of overtime; 1 h more are already worked; the 8 h of overtime of the "
+        "scheduled extra shifts are already worked"
+    )
+
+
 def test_last_week_is_the_baseline(projections: dict[str, Any]) -> None:
     assert projections["ASSY"].last_week_overtime_hours == 0
     assert projections["MACH"].last_week_overtime_hours == pytest.approx(5 / 3, abs=0.01)

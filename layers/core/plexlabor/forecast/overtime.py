@@ -412,20 +412,36 @@ class _Split:
 
     def suggestion(self, main: float, department: str, threshold: float, spare_people: int, spare: float) -> str:
         """What to do about the overtime whose largest cause is `main` hours, with `spare` hours of
-        `spare_people` colleagues under `threshold`; only the hours still to come are offered to act on."""
-        if self.weekend > 0 and main == self.weekend and spare >= 8 and self.weekend_ahead >= 1.0:
-            return (
-                f"Move about {min(self.weekend_ahead, spare):.0f} h of weekend work to weekday shifts of "
-                f"{_plural(spare_people, 'colleague')} under {threshold:.0f} h this week"
-            )
-        if self.habit > 0 and main == self.habit:
-            return self._punches()
+        `spare_people` colleagues under `threshold`; only the hours still to come are offered to act on. When the
+        largest cause has none left and another has, that one is offered and the first said worked (ux_s17 M4:
+        "no shift is left this week" beside a weekend shift of 8 h still to come)."""
         paid, ahead = self.weekend + self.extended, self.weekend_ahead + self.extended_ahead
+        if self.weekend > 0 and main == self.weekend and spare >= 8 and self.weekend_ahead >= 1.0:
+            return self._move(threshold, spare_people, spare)
+        if self.habit > 0 and main == self.habit:
+            if self.habit_ahead >= 1.0 or ahead < 1.0:
+                return self._punches()
+            worked = f"; early and late punches added about {self.habit:.0f} h more, already worked"
+            if self.weekend >= self.extended and spare >= 8 and self.weekend_ahead >= 1.0:
+                return self._move(threshold, spare_people, spare) + worked
+            return self._cover(department, paid, ahead) + worked
+        if ahead < 1.0 and self.habit_ahead >= 1.0:  # the extra shifts are worked; punches still to come add some
+            return self._punches() + f"; the {paid:.0f} h of overtime of the scheduled extra shifts are already worked"
         if ahead < 1.0:
             return (
                 f"The {paid:.0f} h of overtime of the scheduled extra shifts are already worked: no extra shift is "
                 "left this week to move or cover"
             )
+        return self._cover(department, paid, ahead)
+
+    def _move(self, threshold: float, spare_people: int, spare: float) -> str:
+        return (
+            f"Move about {min(self.weekend_ahead, spare):.0f} h of weekend work to weekday shifts of "
+            f"{_plural(spare_people, 'colleague')} under {threshold:.0f} h this week"
+        )
+
+    @staticmethod
+    def _cover(department: str, paid: float, ahead: float) -> str:
         return (
             f"Nobody in {department} has spare weekday hours: cover about {ahead:.0f} h of the scheduled extra "
             f"shifts with temporary labor ({_plural(math.ceil(ahead / 8), 'eight-hour shift')}) instead of overtime"
