@@ -13,23 +13,27 @@ Each function gets:
 - an SQS event source with partial batch responses when the spec consumes a queue
 - reserved concurrency when the spec asks for it (and `plexlabor:reservedConcurrency` is true)
 
+A function whose environment could come to more than Lambda's 4 KB is refused at synth, naming it, its size and
+its largest variables (`environment_bytes`): Lambda would refuse it at deploy, after the other resources were made.
+
 Specs whose `functions/<name>/handler.py` does not exist yet are skipped (listed in `skipped`):
 handlers land in parallel with this infrastructure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.config import DeployConfig
+from infra.config import ConfigError, DeployConfig
 from infra.constants import SCHEDULE_DISABLED, SERVICE_NAME
 from infra.constructs.layers import LAMBDA_ARCHITECTURE, RUNTIMES, Layers
 from infra.constructs.permissions import SharedResources, environment, grant
@@ -88,6 +92,52 @@ def _schedule_in_force(name: str, schedule: str, config: DeployConfig) -> str:
     return schedule if override is None or override == SCHEDULE_DISABLED else override
 
 
+ENVIRONMENT_LIMIT_BYTES = 4096
+"""Lambda's limit on a function's environment: the names and values of all its variables together."""
+REFERENCE_BYTES = 128
+"""The most a reference to one of the stack's resources resolves to in a variable: a secret's ARN (about 100
+characters), a queue's URL (about 110 with CloudFormation's generated name), a table or bucket name."""
+PSEUDO_PARAMETER_BYTES = {"AWS::Region": 14, "AWS::URLSuffix": 16, "AWS::AccountId": 12, "AWS::Partition": 10}
+"""The longest each pseudo parameter resolves to (ap-southeast-3, amazonaws.com.cn, 12 digits, aws-us-gov)."""
+
+
+def _resolved_bytes(value: Any, stack_name: str) -> int:
+    """At most how many bytes a resolved CloudFormation value takes once deployed."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, list):
+        return sum(_resolved_bytes(part, stack_name) for part in value)
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return len(separator) * max(len(parts) - 1, 0) + _resolved_bytes(parts, stack_name)
+    if isinstance(value, dict) and value.get("Ref") == "AWS::StackName":
+        return len(stack_name)
+    if isinstance(value, dict) and value.get("Ref") in PSEUDO_PARAMETER_BYTES:
+        return PSEUDO_PARAMETER_BYTES[value["Ref"]]
+    return REFERENCE_BYTES  # a Ref or GetAtt of a resource, or another intrinsic
+
+
+def environment_bytes(stack: Stack, variables: Mapping[str, str]) -> dict[str, int]:
+    """Each variable's name and value in bytes, a value that refers to a resource at its most (`REFERENCE_BYTES`)."""
+    return {
+        name: len(name.encode("utf-8")) + _resolved_bytes(stack.resolve(value), stack.stack_name)
+        for name, value in variables.items()
+    }
+
+
+def check_environment_size(name: str, sizes: Mapping[str, int]) -> None:
+    """ConfigError when a function's variables could come to more than Lambda accepts."""
+    total = sum(sizes.values())
+    if total <= ENVIRONMENT_LIMIT_BYTES:
+        return
+    largest = ", ".join(f"{variable} {size} B" for variable, size in sorted(sizes.items(), key=lambda kv: -kv[1])[:3])
+    raise ConfigError(
+        f"{name}: its environment variables come to up to {total} bytes, above Lambda's {ENVIRONMENT_LIMIT_BYTES} "
+        f"(largest: {largest}); shorten the settings that make them (plexlabor:plexSettings reaches every function "
+        "that reads Plex)"
+    )
+
+
 def with_handlers(specs: Iterable[FunctionSpec], functions_root: Path) -> list[FunctionSpec]:
     """The specs whose `functions/<name>/handler.py` exists: those become functions."""
     return [spec for spec in specs if handler_path(functions_root, spec.name).is_file()]
@@ -144,6 +194,7 @@ class Functions(Construct):
         if clashes:
             raise ValueError(f"{spec.name}: spec environment overrides managed variables {clashes}")
         variables.update(own)
+        check_environment_size(spec.name, environment_bytes(Stack.of(self), variables))
         grant(spec, role, self._resources)
 
         function = lambda_.Function(
