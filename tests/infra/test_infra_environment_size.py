@@ -60,5 +60,5 @@ def test_every_function_of_the_configured_stack_fits_and_a_reference_counts_at_i
                 assert sizes[name] == len(name) + len(value.encode())
     web_app = functions[synthesized.logical_id(stack.functions.functions["web_app"])]["Properties"]
     url = environment_bytes(stack, {"WEB_APP_URL": web_app["Environment"]["Variables"]["WEB_APP_URL"]})
-    # https://<api id>.execute-api.<region>.<url suffix>/<stage>/: the id a reference, the region and suffix their longest
+    # https://<api id>.execute-api.<region>.<url suffix>/<stage>/: the id a reference, region and suffix their longest
     assert url["WEB_APP_URL"] == len("WEB_APP_URL") + len("https://.execute-api../dev/") + REFERENCE_BYTES + 14 + 16
