@@ -15,8 +15,9 @@ import pytest
 
 from plexlabor.plant import BadRecordError, PlantFolder
 from plexlabor.plex.folder import PlantFolderSource
+from plexlabor.validation import cores
 from plexlabor.validation.clocks import ClockOffsets
-from plexlabor.validation.cores import READ_THERE, Link, WorkerError, forked, read_plant_folder
+from plexlabor.validation.cores import READ_THERE, Forked, Link, WorkerError, forked, read_plant_folder
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.norms import (
@@ -190,3 +191,15 @@ def test_a_failure_in_the_other_process_is_raised_here_with_its_traceback() -> N
         forked(_fails) as failed,
     ):
         failed.result()
+
+
+def test_where_the_machine_cannot_fork_the_batch_runs_in_this_process(
+    golden: PlantFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, _ = _read(golden, 1)
+    reference = ValidationEngine().batch(data)
+    monkeypatch.setattr(cores, "FORKS", False)
+    assert ValidationEngine().batch(data, processes=2) == reference
+    alone = Forked(_doubles)
+    with pytest.raises(WorkerError, match="cannot fork"):
+        alone.receive()

@@ -139,10 +139,10 @@ class Forked(Generic[T]):
         return self._connection
 
     def _next(self) -> tuple[str, Any]:
-        process = self._process
+        connection, process = self._live(), self._process
         assert process is not None
         try:
-            kind, value = self._connection.recv()
+            kind, value = connection.recv()
         except EOFError:
             process.join()
             raise WorkerError(f"the other process ended without a result (exit code {process.exitcode})") from None
