@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from plexlabor.approval.recommendations import CREW_REMOVAL
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, replaced, stable_event_id
@@ -200,15 +200,29 @@ def _status_pages(store: AuditStore, status: AuditStatus, since: datetime, deadl
     return pages
 
 
+class Position(NamedTuple):
+    """Where a reindex goes on in a status index: the events in the order (`occurred_at`, `event_id`) from this one on
+    are to do, those before it done. The id tells apart the events of one instant (a plan published at once may hold
+    more than `REINDEX_CHUNK`): a position by time alone made a run cut inside such an instant start there again and
+    stop after the same first chunk, run after run. An empty id: every event of that instant is to do."""
+
+    at: datetime
+    event_id: str = ""
+
+
+def _order(event: AuditEvent) -> Position:
+    return Position(event.occurred_at, event.event_id)
+
+
 @dataclass(frozen=True)
 class Reindexed:
     """What `reindex` did: how many crew events it gave the index's key, and whether it read every status index to
     the end (then it marked the index: `mark_indexed`); and where each status index is to be read on from (`reached`:
-    status value to time, the events before it done), which a cut run keeps for the next."""
+    status value to position, the events before it done), which a cut run keeps for the next."""
 
     added: int
     complete: bool
-    reached: Mapping[str, datetime] = field(default_factory=dict)
+    reached: Mapping[str, Position] = field(default_factory=dict)
 
 
 def index_plan_days(
@@ -216,7 +230,7 @@ def index_plan_days(
     since: datetime,
     *,
     deadline: float | None = None,
-    start: Mapping[str, datetime] | None = None,
+    start: Mapping[str, Position] | None = None,
 ) -> Reindexed:
     """Gives the crew events recorded from `since` on before the plan-day index existed their key of it, unchanged
     (`AuditStore.add_to_index`): the suggestions and removals from Plex (the opening statuses), the re-plans' `applied`
@@ -231,30 +245,31 @@ def index_plan_days(
     added, complete, reached = 0, True, {}
     moved = False  # a status this run gave events their key or cut: the deadline holds from then on
     for status in UNINDEXED:
-        begin = max(since, (start or {}).get(status.value, since))
+        begin = max(Position(since), (start or {}).get(status.value, Position(since)))
         reached[status.value] = begin
         if moved and deadline is not None and time.monotonic() > deadline:
             complete = False
             continue
         before = added
-        pages = _status_pages(store, status, begin, deadline)
+        pages = _status_pages(store, status, begin.at, deadline)
         crew = sorted(
-            (e for e in pages.events if e.plan_day is not None and e.kind in DAY_KINDS), key=lambda e: e.occurred_at
+            (e for e in pages.events if e.plan_day is not None and e.kind in DAY_KINDS and _order(e) >= begin),
+            key=_order,
         )
         for first in range(0, len(crew), REINDEX_CHUNK):
             chunk = crew[first : first + REINDEX_CHUNK]
             # the first chunk after a read even past the deadline: a read that alone outlasts the budget still moves
             # the next run on
             if first and deadline is not None and time.monotonic() > deadline:
-                reached[status.value] = chunk[0].occurred_at  # read on from there: those at that time again, harmless
+                reached[status.value] = _order(chunk[0])  # read on from that event: the ones before it are done
                 complete = False
                 break
             added += store.add_to_index(GSI_PLAN_DAY, chunk)
         else:
             # all of the read done: the next run reads on from its end (what lies before it was written before the
             # index, so nothing new can land there)
-            last = max((e.occurred_at for e in pages.events), default=begin)
-            reached[status.value] = last if pages.complete else (pages.stopped_at or last)
+            last = max((e.occurred_at for e in pages.events), default=begin.at)
+            reached[status.value] = Position(last if pages.complete else (pages.stopped_at or last))
             complete = complete and pages.complete
         moved = moved or added > before or not complete
     return Reindexed(added, complete, reached)
@@ -267,7 +282,7 @@ def reindex(
     actor: str,
     *,
     deadline: float | None = None,
-    start: Mapping[str, datetime] | None = None,
+    start: Mapping[str, Position] | None = None,
 ) -> Reindexed:
     """The migration of a table deployed before the plan-day index (`plexlabor crew reindex`; run it once the index is
     active, from `PLAN_LOOKBACK` before the first day still to be re-planned or shown): `index_plan_days` from `since`
@@ -304,16 +319,17 @@ def reindex_if_unmarked(
     return done
 
 
-def _progress(store: AuditStore, since: datetime) -> dict[str, datetime]:
+def _progress(store: AuditStore, since: datetime) -> dict[str, Position]:
     """Where the cut `reindex_if_unmarked` runs that read from `since` or earlier got to, per status, the furthest
     (`_keep_progress`: each says the events from its start to there are done, so from `since` too); empty when none
-    did."""
-    found: dict[str, datetime] = {}
+    did. A record kept before positions had an event id (`reached_ids`) reads as the whole instant to do."""
+    found: dict[str, Position] = {}
     for event in store.history(PROGRESS_RECORD):
         if event.payload.get("index") != GSI_PLAN_DAY or datetime.fromisoformat(str(event.payload["since"])) > since:
             continue
+        ids = dict(event.payload.get("reached_ids") or {})
         for status, at in dict(event.payload["reached"]).items():
-            reached = datetime.fromisoformat(str(at))
+            reached = Position(datetime.fromisoformat(str(at)), str(ids.get(status, "")))
             found[status] = max(found.get(status, reached), reached)
     return found
 
@@ -321,8 +337,9 @@ def _progress(store: AuditStore, since: datetime) -> dict[str, datetime]:
 def _keep_progress(store: AuditStore, since: datetime, done: Reindexed, at: datetime, actor: str) -> None:
     """Records how far a cut `reindex_if_unmarked` got (`PROGRESS_RECORD`; its id stable per position, so a rerun
     that got no further records it once)."""
-    reached = {status: t.astimezone(UTC).isoformat() for status, t in sorted(done.reached.items())}
-    position = ",".join(f"{status}={t}" for status, t in reached.items())
+    reached = {status: p.at.astimezone(UTC).isoformat() for status, p in sorted(done.reached.items())}
+    ids = {status: p.event_id for status, p in sorted(done.reached.items()) if p.event_id}
+    position = ",".join(f"{status}={t}" + (f"/{ids[status]}" if status in ids else "") for status, t in reached.items())
     append_once(
         store,
         AuditEvent(
@@ -336,6 +353,7 @@ def _keep_progress(store: AuditStore, since: datetime, done: Reindexed, at: date
                 "index": GSI_PLAN_DAY,
                 "since": since.astimezone(UTC).isoformat(),
                 "reached": reached,
+                "reached_ids": ids,
                 "added": done.added,
             },
         ),
