@@ -85,7 +85,9 @@ _NEGATED = re.compile(
     r"(?:not|don['\u2019]?t|do\s+not|didn['\u2019]?t|did\s+not|never)\s+(?:to\s+)?(?:just\s+)?(?=\w)",
     re.IGNORECASE,
 )
-"""Leave not to do it: "can I not wear", "is it ok to not do", "is it fine if we don't wear"."""
+"""Leave not to do it: "can I not wear", "is it ok to not do", "is it fine if we don't wear" (any step after a verb
+that only carries it, `_CARRIERS`; after another verb a safeguard only: "not lock out the press", not "not start the
+press until the heaters are warm")."""
 _PASSIVE = re.compile(
     rf"\b(?:(?:can|could|may|might|shall|should)\s+(?P<thing>.+?)\s+be|{_LEAVE}\s+if\s+(?P<subject>.+?)\s+(?:is|are|gets?))"
     rf"\s+(?:just\s+)?(?:{_PARTICIPLES})\b",
@@ -95,7 +97,7 @@ _PASSIVE = re.compile(
 _OPTIONAL = re.compile(r"\b(?:is|are)\s+(?P<thing>(?!it\b)[\w\s'/-]+?)\s+(?:really\s+|just\s+)?optional\b", re.I)
 
 _CARRIERS = re.compile(
-    r"^(?:(?:do|doing|wear|wearing|use|using|put\s+on|putting\s+on|perform|performing|run|running|carry\s+out"
+    r"^(?:(?:do|doing|wear|wearing|use|using|put\s+on|putting\s+on|perform|performing|carry\s+out"
     r"|carrying\s+out|follow|following|bother\s+with|bothering\s+with|have|having)\s+)+",
     re.IGNORECASE,
 )
@@ -158,7 +160,8 @@ def left_out(question: str) -> LeftOut | None:
         if not task and (found := _found(thing, safeguard_only=True)):
             return found
     for negated in _NEGATED.finditer(question) if not how else ():
-        if found := _found(_phrase(question[negated.end() :]), safeguard_only=False):
+        rest = question[negated.end() :]  # "not start the press until ..." is no step left out; "not lock out" is
+        if found := _found(_phrase(rest), safeguard_only=not _CARRIERS.match(rest)):
             return found
     for passive in _PASSIVE.finditer(question):
         subject = _phrase(passive.group("thing") or passive.group("subject"))
