@@ -8,7 +8,8 @@
    (the generator's labels stand in for their judgement), leaves one open;
    approved corrections are written back to the simulator (custom-object mode);
 6. fire one poll (as its schedule would) for another day, with waits of seconds: nobody answers,
-   requests escalate to the supervisor's own supervisor, who approves one; the others expire;
+   requests escalate to the supervisor's own supervisor, who approves one; the others expire (the waits of
+   seconds hold for that poll only: after it punch_validator waits as the runtime was started with);
 7. plan the crews of the next working day (`plan_crews`: all its shifts are ahead, so the planner can accept
    and swap seats; the plant ends on the last Friday before today, `demo_end_date`, and has that day's schedules
    and jobs) and assess skills (skills_daily's): their suggestions wait in the review queue, and review_sweep
@@ -112,10 +113,15 @@ def demo_command(args: argparse.Namespace) -> int:
         if keep_up:
             until = "until Ctrl-C" if keep_up == UNTIL_CTRL_C else f"for {keep_up} s (Ctrl-C to stop earlier)"
             print(f"\nThe product stays up {until}: open the pages above.", flush=True)
-            with contextlib.suppress(KeyboardInterrupt):
-                time.sleep(keep_up)
+            stay_up(keep_up)
     print("Everything stopped and cleaned up.")
     return 0
+
+
+def stay_up(seconds: int) -> None:
+    """The product stays up after the summary: `seconds`, or until Ctrl-C."""
+    with contextlib.suppress(KeyboardInterrupt):
+        time.sleep(seconds)
 
 
 # -- 1-2: plant, simulator, read-back, batch validation (brief) ----------------------------------------
@@ -243,21 +249,22 @@ def _serverless(
     writes = local.simulator.writes()
     print(f"   {len(writes)} correction(s) written back to the simulator ({_write_paths(writes)})")
 
-    # 6. one poll of another day, with waits of seconds: escalation and expiry
-    runtime.set_environment({"APPROVAL_WAIT_SECONDS": str(POLL_WAIT_S)}, functions=["punch_validator"])
+    # 6. one poll of another day, with waits of seconds: escalation and expiry; afterwards the runtime's own waits
+    # again (ux_s17 H2: every finding after the demo escalated and expired within a minute)
     poll_day = days[1]
     zone = ZoneInfo(local.meta.timezone)
     since = datetime.combine(poll_day, clock_time(0), zone)
-    result = runtime.fire(
-        "punch_poller", detail={"since": since.isoformat(), "until": (since + timedelta(days=1)).isoformat()}
-    )
-    runtime.drain(timeout_s=60)
+    with runtime.environment_while({"APPROVAL_WAIT_SECONDS": str(POLL_WAIT_S)}, functions=["punch_validator"]):
+        result = runtime.fire(
+            "punch_poller", detail={"since": since.isoformat(), "until": (since + timedelta(days=1)).isoformat()}
+        )
+        runtime.drain(timeout_s=60)
     polled = [e for e in view.findings() if e.finding_id not in first]
     polled_review = [e for e in polled if e.status.value == "pending_approval"]
     print(
         f"6. Poll fired for {poll_day}: {result.get('punches', 0)} punches and {result.get('labor_entries', 0)} "
         f"labor entries enqueued; {len(polled)} findings, {len(polled_review)} for approval; "
-        f"waits are {POLL_WAIT_S} s now and nobody answers the first e-mail"
+        f"waits are {POLL_WAIT_S} s for them and nobody answers the first e-mail"
     )
     escalated_approved = _escalate_and_expire(local, person, [str(e.finding_id) for e in polled_review])
 

@@ -27,7 +27,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -577,6 +577,25 @@ class LocalRuntime(Lifecycle):
                 self._function_environment.setdefault(name, {}).update(values)
                 if name in self.functions:
                     self.functions[name].environment = self.environment_for(name)
+
+    @contextlib.contextmanager
+    def environment_while(self, values: Mapping[str, str], *, functions: Iterable[str] | None = None) -> Iterator[None]:
+        """`set_environment` for the `with` block only: after it each function's variables are as before (ux_s17 H2:
+        the demo's approval waits of seconds for one poll stayed, and every finding after the demo expired)."""
+        names = list(self.specs) if functions is None else list(functions)
+        before = {name: dict(self._function_environment[name]) for name in names if name in self._function_environment}
+        self.set_environment(values, functions=names)
+        try:
+            yield
+        finally:
+            with INVOCATION_LOCK:
+                for name in names:
+                    if name in before:
+                        self._function_environment[name] = before[name]
+                    else:
+                        self._function_environment.pop(name, None)
+                    if name in self.functions:
+                        self.functions[name].environment = self.environment_for(name)
 
     # -- using it -----------------------------------------------------------------------------------
     @property

@@ -1,0 +1,61 @@
+"""What `make demo` leaves up for the person who opens its pages (ux_s17): punch_validator's approval wait as the
+runtime was started with, not the seconds of step 6 (H2); the state file `--local` commands read (M1); the
+dashboards it points to drawn from reports of today's plant (H3). The demo runs once, on a small plant, and is
+looked at while it stays up (`stay_up`, replaced here) and after it stopped."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from plexlabor_dev import demo
+from plexlabor_dev.local import runtime as local_runtime
+from plexlabor_dev.local.signin import LOCAL_PASSWORD, LOGIN_PATH
+from plexlabor_dev.local.state import STATE_VARIABLE, command_environment, read_state
+
+KEEP_UP = 1
+DASHBOARDS = ("/skills", "/certifications", "/forecasts", "/allocation", "/analytics", "/incidents/trends")
+
+
+@pytest.fixture(scope="module")
+def seen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """What the demo's runtime showed while it stayed up, and whether its state file was left behind."""
+    found: dict[str, Any] = {}
+    state_file = tmp_path_factory.mktemp("state") / "local-runtime.json"
+
+    def look(seconds: int) -> None:
+        (runtime,) = local_runtime._ACTIVE  # the demo's runtime, in this process
+        found["wait"] = runtime.environment_for("punch_validator")["APPROVAL_WAIT_SECONDS"]
+        found["state"] = _or_error(read_state)
+        found["cli"] = _or_error(lambda: command_environment("plex_writeback"))
+        with requests.Session() as admin:
+            form = {"username": "admin", "password": LOCAL_PASSWORD, "next": "/queue"}
+            admin.post(f"{runtime.api_url}{LOGIN_PATH}", data=form, timeout=30).raise_for_status()
+            found["pages"] = {path: admin.get(f"{runtime.api_url}{path}", timeout=60).text for path in DASHBOARDS}
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(STATE_VARIABLE, str(state_file))
+        patch.setattr(demo, "stay_up", look)
+        args = argparse.Namespace(
+            employees=10, weeks=2, seed=7, workdir=str(tmp_path_factory.mktemp("demo")), keep_up=KEEP_UP
+        )
+        assert demo.demo_command(args) == 0
+    found["left"] = state_file.exists()
+    yield found
+
+
+def _or_error(read: Callable[[], Any]) -> Any:
+    """What `read` returns, or the error it raised (each test looks at its own part)."""
+    try:
+        return read()
+    except Exception as error:
+        return error
+
+
+def test_after_the_demo_punch_validator_waits_as_the_runtime_was_started(seen: dict[str, Any]) -> None:
+    """H2: step 6's waits of seconds stayed, so every finding after the demo escalated and expired in a minute."""
+    assert seen["wait"] == str(demo.FIRST_WAIT_S + KEEP_UP)
