@@ -65,6 +65,7 @@ def test_skipping_the_torque_tool_check_is_answered_no_with_its_procedure(
         ("Can I do the mold change without safety glasses?", "safety glasses"),
         ("Can I reach in without locking out?", "locking out"),
         ("Can I not lock out the press for a quick jam?", "lock out the press"),
+        ("What tools do I need to bypass the interlock?", "interlock"),
     ],
 )
 def test_what_a_question_would_leave_out_is_read_from_its_form(question: str, thing: str) -> None:
@@ -89,6 +90,7 @@ def test_what_a_question_would_leave_out_is_read_from_its_form(question: str, th
         "How do I override the feed rate?",
         "Is it ok to not start the press until the heaters are warm?",
         "Is it ok to not run the robot in auto?",
+        "What tools do I need to bypass the heater unit of a dishwasher?",
     ],
 )
 def test_a_how_to_or_a_question_of_ordinary_work_is_no_bypass(plant: ProcedureIndex, question: str) -> None:

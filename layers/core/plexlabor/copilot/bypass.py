@@ -109,8 +109,9 @@ _PHRASE_END = re.compile(
 )
 """Where what is left out ends: a clause or a place, a time or a reason ("the check | if I'm late")."""
 _ARTICLES = re.compile(r"^(?:(?:the|a|an|my|this|that|our|these|those|your|his|her|their|its|any)\s+)+", re.I)
-_HOW = re.compile(r"^\W*(?:how|why|where)\b", re.IGNORECASE)
-"""A question for a way or a reason ("How do I skip a block in the program?", "Why can I not start the press?")."""
+_HOW = re.compile(r"^\W*(?:how|why|where|(?:what|which)\s+(?:tools?|ppe|equipment)\s)", re.IGNORECASE)
+"""A question for a way, the means or a reason ("How do I skip a block in the program?", "What tools do I need to
+bypass the heater unit of a dishwasher?", a MyFixit guide's title; "Why can I not start the press?")."""
 
 
 @dataclass(frozen=True)
