@@ -6,10 +6,13 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from urllib3.response import HTTPResponse
 
 from plexlabor.platform import deadline
 from plexlabor.platform.observability import lambda_handler
-from plexlabor.plex.transport import TokenBucket
+from plexlabor.plex import transport
+from plexlabor.plex.settings import PlexSettings
+from plexlabor.plex.transport import TokenBucket, build_retry
 
 
 class FakeClock:
@@ -73,3 +76,16 @@ def test_handlers_set_the_remaining_time_from_the_lambda_context() -> None:
 def test_a_context_without_the_method_gives_no_deadline() -> None:
     assert deadline.seconds_left_of(object()) is None
     assert deadline.seconds_left_of(SimpleNamespace(get_remaining_time_in_millis=lambda: "soon")) is None
+
+
+def test_a_429_with_a_retry_after_that_is_no_time_is_retried_after_the_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the batch retry policy and a 429 whose Retry-After is neither seconds nor a date
+    settings = PlexSettings(api_key="k", backoff_factor=0.5, backoff_jitter_s=0, backoff_max_s=30)
+    retry = build_retry(settings, None, {"GET"})
+    response = HTTPResponse(status=429, headers={"Retry-After": "soon"})
+    slept: list[float] = []
+    monkeypatch.setattr(transport.time, "sleep", slept.append)
+    # When urllib3 asks it what to do / Then it waits the backoff (urllib3's own sleep raised InvalidHeader)
+    after = retry.increment("GET", "https://plex.example/mdm/v1/employees", response=response)
+    after.sleep(response)
+    assert slept == [pytest.approx(0.5)]

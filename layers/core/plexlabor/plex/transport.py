@@ -195,7 +195,9 @@ class PacedRetry(Retry):
         except InvalidHeader:  # a Retry-After that is neither seconds nor a date: as if none came
             retry_after = None
         if not retry_after:
-            return self.get_backoff_time()  # exponential in the 429s so far, jitter included
+            # exponential in the 429s so far, jitter included; urllib3 makes the first 0: a 429 is waited at least
+            # backoff_factor
+            return max(self.get_backoff_time(), self.backoff_factor)
         return retry_after + random.uniform(0, self.backoff_jitter)
 
     def sleep(self, response: Any = None) -> None:
