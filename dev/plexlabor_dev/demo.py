@@ -13,7 +13,8 @@
 7. plan the crews of the next working day (`plan_crews`: all its shifts are ahead, so the planner can accept
    and swap seats; the plant ends on the last Friday before today, `demo_end_date`, and has that day's schedules
    and jobs) and assess skills (skills_daily's): their suggestions wait in the review queue, and review_sweep
-   mails each supervisor, HR and planning one notice;
+   mails each supervisor, HR and planning one notice; the operator asks the copilot; the state file
+   `plexlabor local up` writes is written (removed at exit), so `--local` commands find the runtime;
 8. print a summary, the URL of the approval page left open, and the web app's URL with the dev
    login page and the local users (moto's Cognito user pool: the plant's supervisors, a planner, an
    hr and an admin user, one password), each with how many open suggestions they would see.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import tempfile
 import time
@@ -285,6 +287,7 @@ def _serverless(
         f"({len(runtime.sent_emails()) - mails_before} sent), {sweep.get('notified', 0)} notices"
     )
     _ask_the_copilot(runtime, plant_dir)
+    summary["state_file"] = _write_state(stack, local)
     summary.update(
         punches_webhook=report.sent,
         punches_poll=int(result.get("punches", 0)) + int(result.get("labor_entries", 0)),
@@ -295,6 +298,20 @@ def _serverless(
         errors=[i for i in runtime.invocations() if i.error],
     )
     return summary
+
+
+def _write_state(stack: ExitStack, local: Any) -> Path | None:
+    """The state file `plexlabor local up` writes, so `--local` commands find the demo's runtime while it stays up
+    (ux_s17 M1); removed at exit. None, and left alone, when another running runtime's state file is there."""
+    from plexlabor_dev.local.state import describe_runtime, read_state, remove_state, state_path, write_state
+
+    path = state_path()
+    with contextlib.suppress(FileNotFoundError, ValueError):  # none, a stale one or a broken one: replaced
+        if read_state(path).pid != os.getpid():
+            return None
+    written = write_state(describe_runtime(local.runtime, local.urls()["plex"]), path)
+    stack.callback(remove_state, written)
+    return written
 
 
 def plan_crews(runtime: Any, today: date) -> dict[str, Any]:
@@ -432,6 +449,11 @@ def _print_summary(summary: dict[str, Any], seconds: float, keep_up: int = 0) ->
     if link is not None:
         print(f"\nOpen the approval page left open (it lives as long as the runtime):\n  {link.url}")
     _print_web_app(local.runtime, keep_up)
+    state_file = summary.get("state_file")
+    if state_file is not None:
+        print(f"State file (`--local` commands read it while the demo is up; removed at exit):\n  {state_file}")
+    else:
+        print("State file: another running `plexlabor local up` has one; `--local` commands talk to that runtime")
     print(f"\nDemo finished in {seconds:.0f} s.")
 
 

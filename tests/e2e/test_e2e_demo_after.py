@@ -6,6 +6,7 @@ looked at while it stays up (`stay_up`, replaced here) and after it stopped."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -59,3 +60,11 @@ def _or_error(read: Callable[[], Any]) -> Any:
 def test_after_the_demo_punch_validator_waits_as_the_runtime_was_started(seen: dict[str, Any]) -> None:
     """H2: step 6's waits of seconds stayed, so every finding after the demo escalated and expired in a minute."""
     assert seen["wait"] == str(demo.FIRST_WAIT_S + KEEP_UP)
+
+
+def test_local_commands_find_the_demos_runtime_while_it_is_up_and_no_state_is_left(seen: dict[str, Any]) -> None:
+    """M1: `--local` commands said "no local runtime is running" while the demo ran."""
+    assert not isinstance(seen["state"], Exception), seen["state"]
+    assert seen["state"].pid == os.getpid() and seen["state"].urls["api"].startswith("http://127.0.0.1")
+    assert seen["cli"]["AWS_ENDPOINT_URL"] == seen["state"].urls["moto"] and seen["cli"]["AUDIT_TABLE_NAME"]
+    assert seen["left"] is False

@@ -1,6 +1,7 @@
 """The running local runtime's names and endpoints, in a small JSON file at a known path.
 
-`plexlabor local up` writes it when everything is up and removes it on exit; `--local` on the commands
+`plexlabor local up` writes it when everything is up and removes it on exit, and so does `make demo` for the time
+its runtime stays up after the summary (ux_s17 M1); `--local` on the commands
 that talk to AWS or Plex (`plexlabor writeback revert --local`) reads it, so they need no other setting:
 
     {"pid": 4242, "region": "us-east-1", "stage": "local",
@@ -124,7 +125,8 @@ def read_state(path: Path | None = None) -> LocalState:
     path = path or state_path()
     if not path.is_file():
         raise FileNotFoundError(
-            f"--local: no local runtime is running ({path} is missing); start one with `plexlabor local up`"
+            f"--local: no local runtime is running ({path} is missing); start one with `plexlabor local up` "
+            "(or `make demo`, while it stays up)"
         )
     try:
         data: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
