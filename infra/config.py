@@ -47,6 +47,7 @@ from infra.constants import (
     CTX_SHOW_NAMES_TO,
     CTX_STAGE,
     CTX_TIMEZONE,
+    CTX_TUNING,
     CTX_VALIDATION_POLICY,
     CTX_WAF,
     DEFAULT_API_BURST_LIMIT,
@@ -137,6 +138,8 @@ class DeployConfig:
     validation_policy: str | None = None
     """The punch-validating functions' `VALIDATION_POLICY`: the fields `plexlabor:validationPolicy` sets, as compact
     JSON; None: not configured (the code's defaults apply and no variable is set)."""
+    tuning: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Per function, the texts of the tuning variables it reads (`plexlabor:tuning`, `infra.tuning.read_tuning`)."""
 
     def __post_init__(self) -> None:
         for check in _CHECKS:  # in this order: the first broken rule is the one reported
@@ -188,6 +191,7 @@ class DeployConfig:
             copilot_bedrock_model_id=_optional_str(get(CTX_COPILOT_BEDROCK_MODEL_ID)),
             chat_webhook_url=_optional_str(get(CTX_CHAT_WEBHOOK_URL)),
             validation_policy=_validation_policy(get(CTX_VALIDATION_POLICY)),
+            tuning=_tuning(get(CTX_TUNING, {})),
         )
 
 
@@ -332,6 +336,12 @@ def _check_validation_policy(config: DeployConfig) -> None:
         _validation_policy(config.validation_policy)
 
 
+def _check_tuning(config: DeployConfig) -> None:
+    merged = {name: text for variables in config.tuning.values() for name, text in variables.items()}
+    if _tuning(merged) != config.tuning:
+        raise ConfigError(f"{CTX_TUNING}: each variable goes to every function that reads it, and to no other")
+
+
 _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_stage,
     _check_environment,
@@ -348,6 +358,7 @@ _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
     _check_bedrock,
     _check_chat,
     _check_validation_policy,
+    _check_tuning,
 )
 
 
@@ -426,6 +437,17 @@ def _validation_policy(value: Any) -> str | None:
         raise ConfigError(f"{CTX_VALIDATION_POLICY}: {error}") from None
     text = policy_json(policy)
     return None if text == "{}" else text
+
+
+def _tuning(value: Any) -> dict[str, dict[str, str]]:
+    """`plexlabor:tuning`: an object (cdk.json) or a JSON string (`-c`) of tuning variables, each checked by the
+    fields that read it; per function, those it reads (`infra.tuning.read_tuning`)."""
+    from infra.tuning import read_tuning  # imports a function's settings models only when it is tuned
+
+    try:
+        return read_tuning(_context_object(CTX_TUNING, value))
+    except ValueError as error:
+        raise ConfigError(f"{CTX_TUNING}: {error}") from None
 
 
 def _strict_flag(key: str, value: Any) -> bool:

@@ -80,6 +80,10 @@ CTX_VALIDATION_POLICY = "plexlabor:validationPolicy"
 {"pay_week_starts": "sunday", "grace_minutes": 5, "review_threshold": 0.8} (unset fields keep their defaults).
 Validated at synth (an unknown field or a bad value is refused, naming it); the functions that validate punches
 (punch_validator, norms_refresh, validation_backfill) get it as `VALIDATION_POLICY`."""
+CTX_TUNING = "plexlabor:tuning"
+"""Tuning variables: those functions' settings read that the stack does not set (`infra.tuning`), e.g.
+{"POLL_LOOKBACK_HOURS": 48, "CREW_TIME_LIMIT_SECONDS": 120}; each goes to every function that reads it, checked at
+synth by the fields that read it. Unset: the code's defaults."""
 CTX_SCHEDULES = "plexlabor:schedules"
 """Per scheduled function, an EventBridge expression overriding its spec's default, or "disabled":
 e.g. {"punch_poller": "rate(10 minutes)", "norms_refresh": "cron(30 6 * * ? *)"}."""

@@ -159,12 +159,14 @@ def grant(spec: FunctionSpec, role: iam.Role, resources: SharedResources) -> Non
 
 
 def environment(spec: FunctionSpec, resources: SharedResources) -> dict[str, str]:
-    """The function's variables (`infra.wiring`), resolved to this stack's values.
+    """The function's variables (`infra.wiring`), resolved to this stack's values, and its tuning variables
+    (`plexlabor:tuning`, `infra.tuning`: never one of the others).
 
     A variable whose setting is not configured is left out: optional ones silently, others are
     reported by `missing_settings` (the app warns; the handler refuses to start without them).
     """
-    return resolve_environment(spec, resources, resources.config.plex_settings)
+    resolved = resolve_environment(spec, resources, resources.config.plex_settings)
+    return {**resolved, **resources.config.tuning.get(spec.name, {})}
 
 
 def missing_settings(spec: FunctionSpec, resources: SharedResources) -> list[str]:

@@ -17,6 +17,7 @@ from infra.config import ConfigError, DeployConfig
 from infra.constants import CTX_ADVISORY_MODE, CTX_PILOT, CTX_REVIEW_RECIPIENTS
 from infra.function_specs import FUNCTION_SPECS, FunctionSpec, Need
 from infra.testing import CONFIGURED, ConfigValues, Synthesized
+from infra.tuning import SETTINGS_MODELS
 from infra.wiring import (
     COMMON_SOURCES,
     NEED_SOURCES,
@@ -32,41 +33,10 @@ from plexlabor.platform.settings import PilotSettings, PlexSourceSettings
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 
-INTAKE_SETTINGS: dict[str, str] = {
-    "punch_webhook": "plexlabor.intake.settings:WebhookSettings",
-    "punch_poller": "plexlabor.intake.settings:PollerSettings",
-    "punch_validator": "plexlabor.intake.settings:ValidatorSettings",
-    "norms_refresh": "plexlabor.intake.settings:NormsRefreshSettings",
-    "validation_backfill": "plexlabor.intake.settings:NormsRefreshSettings",  # norms_refresh's wiring
-    "skills_daily": "plexlabor.skills.wiring:SkillsDailySettings",
-    "analytics_nightly": "plexlabor.analytics.wiring:AnalyticsNightlySettings",
-    "allocation_nightly": "plexlabor.allocation.wiring:AllocationNightlySettings",
-    "crew_planner": "plexlabor.crew.wiring:CrewPlannerSettings",
-    "crew_replan": "plexlabor.crew.wiring:CrewReplanSettings",
-    "crew_call_offs": "plexlabor.crew.wiring:CrewCallOffSettings",
-    "forecast_nightly": "plexlabor.forecast.wiring:NightlySettings",
-    "forecast_refresh": "plexlabor.forecast.wiring:NightlySettings",
-    "approval_notify": "plexlabor.approval.settings:NotifySettings",
-    "approval_callback": "plexlabor.approval.settings:CallbackSettings",
-    "web_app": "plexlabor.webapp.app:WebAppSettings",
-    "web_authorizer": "plexlabor.webapp.auth:AuthorizerSettings",
-    "plex_writeback": "plexlabor.approval.settings:WritebackSettings",
-    "review_sweep": "plexlabor.review.wiring:ReviewSweepSettings",
-    "scorer_retrain": "plexlabor.learning.wiring:RetrainSettings",
-    "incident_log": "plexlabor.incidents.wiring:IncidentSettings",
-    "copilot_ask": "plexlabor.copilot.wiring:CopilotSettings",
-    "copilot_index": "plexlabor.platform.artifacts:RequiredArtifactSettings",
-    "incident_trends": "plexlabor.incidents.wiring:TrendsSettings",
-    "incident_retrain": "plexlabor.incidents.wiring:RetrainEnvSettings",
-}
+INTAKE_SETTINGS: dict[str, str] = {name: models[0] for name, models in SETTINGS_MODELS.items()}
 """The pydantic settings model each function's dependencies are built from (its capability's wiring)."""
-SECOND_SETTINGS: dict[str, tuple[str, ...]] = {
-    "web_app": ("plexlabor.webapp.auth:SignInSettings", "plexlabor.incidents.spoken:SpokenReportSettings"),
-    "forecast_refresh": ("plexlabor.skills.wiring:SkillsDailySettings",),
-}
-"""Other models a function reads: the web app's sign-in routes build their own (they need no table), and its
-incident form reads whether recordings are transcribed; forecast_refresh refreshes the skill coverage too
-(`plexlabor.intraday`), with skills_daily's wiring."""
+SECOND_SETTINGS: dict[str, tuple[str, ...]] = {name: models[1:] for name, models in SETTINGS_MODELS.items()}
+"""Other models a function reads (`infra.tuning.SETTINGS_MODELS`)."""
 
 LOCAL_ONLY = {env.PLANT_DIR, f"{env.PLEX_PREFIX}DATASOURCE_BASE_URL"}
 """The local runtime may read labor data from a plant folder instead of Plex, and reads the Data Source

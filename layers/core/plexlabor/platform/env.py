@@ -1,7 +1,11 @@
-"""Every environment variable a plexlabor function reads: the one list of names.
+"""The environment variables the deployment sets on plexlabor functions: the one list of their names.
 
 The CDK stack (`infra/constants.py`, `infra/wiring.py`) and the local runtime set them from these
 names; each function's settings model (`plexlabor.platform.settings`) reads them by the same names.
+The settings also read tuning variables, named by the field that reads them (`POLL_LOOKBACK_HOURS`,
+`CREW_TIME_LIMIT_SECONDS`, ...; two several capabilities read are here, `JOB_LEAD_DAYS` and
+`SUPERVISOR_DIRECTORY_TTL_S`): unset, the code's default; the stack sets one only when `plexlabor:tuning`
+gives it (`infra/tuning.py` finds each function's; docs/deployment.md, "Validation policy and tuning").
 """
 
 from __future__ import annotations
