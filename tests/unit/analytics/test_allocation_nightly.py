@@ -57,7 +57,7 @@ def test_a_night_stores_the_day_and_the_guidance_and_queues_unallocated_time_onc
     labelled_plant: PlantFolder,
 ) -> None:
     deps = _deps(labelled_plant)
-    # When the schedule fires on 2026-11-21 at 09:00 UTC
+    # When the schedule fires on 2026-11-21 at 09:15 UTC
     summary = run(deps, _request())
     # Then the day before (plant-local) is allocated and stored, with the guidance for the coming week
     assert (summary["day"], summary["report_key"]) == ("2026-11-20", "2026-11-20.json")

@@ -66,7 +66,7 @@ def test_the_canonical_event_parses() -> None:
 def test_a_scheduled_run_stores_the_scores_of_the_last_full_days_for_the_web_app(
     environment: Path, lambda_context: Any
 ) -> None:
-    # When the nightly schedule fires at 09:30 UTC on 2026-11-21 (04:30 in Detroit)
+    # When the nightly schedule fires at 09:45 UTC on 2026-11-21 (04:45 in Detroit)
     summary = analytics_nightly.handler(_event(), lambda_context)
     # Then the four weeks ending the day before are scored and stored under reports/analytics/
     assert (summary["as_of"], summary["weeks"], summary["report_key"]) == ("2026-11-20", 4, "2026-11-20.json")
