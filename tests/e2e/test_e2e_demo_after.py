@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -68,3 +70,19 @@ def test_local_commands_find_the_demos_runtime_while_it_is_up_and_no_state_is_le
     assert seen["state"].pid == os.getpid() and seen["state"].urls["api"].startswith("http://127.0.0.1")
     assert seen["cli"]["AWS_ENDPOINT_URL"] == seen["state"].urls["moto"] and seen["cli"]["AUDIT_TABLE_NAME"]
     assert seen["left"] is False
+
+
+def test_the_dashboards_the_demo_points_to_are_drawn_for_today(seen: dict[str, Any]) -> None:
+    """H3: /skills showed the replayed day's report (weeks old); /forecasts, /allocation, /analytics and
+    /incidents/trends were empty."""
+    pages = seen["pages"]
+    today = datetime.now(ZoneInfo("America/Detroit")).date()
+    assert f"Report of {today:%a %Y-%m-%d}" in pages["/skills"]
+    assert f"Report of {today:%a %Y-%m-%d}" in pages["/certifications"]
+    for path, empty in (
+        ("/forecasts", "No forecasts yet"),
+        ("/allocation", "No allocation yet"),
+        ("/analytics", "No scores yet"),
+        ("/incidents/trends", "No incident trends yet"),
+    ):
+        assert empty not in pages[path] and "There is nothing to show" not in pages[path], path
