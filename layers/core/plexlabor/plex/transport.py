@@ -71,8 +71,8 @@ class TokenBucket:
     dependency layer, and we need two things they do not give together: reservations that queue
     callers fairly across threads (a caller takes its token at once and sleeps off the debt outside
     the lock), and an injectable clock and sleep so the unit tests run without waiting.
-    The limit is per process: N concurrent Lambdas make N buckets, so size `rate_limit_per_minute`
-    as Plex's limit divided by the reserved concurrency of the functions that call Plex.
+    The limit is per process: N concurrent Lambdas make N buckets. What keeps a plant under Plex's limit is in
+    docs/plex-integration.md, "Plex calls across functions" (one heavy job at a time, 429s waited out).
     """
 
     def __init__(
