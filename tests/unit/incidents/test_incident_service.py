@@ -80,11 +80,33 @@ def test_an_uncertain_report_goes_to_the_review_queue(trained: IncidentClassifie
     assert item.note.startswith("Near miss: ") and item.shift == "2"
 
 
-def test_without_a_model_everything_goes_for_review_and_the_pilot_can_hold_it(trained: IncidentClassifier) -> None:
+def test_without_a_model_everything_goes_for_review() -> None:
     logged = log_incident(_deps(None), IncidentReport(narrative=CLEAR), "E0001")
     assert logged.status == "pending_review" and logged.codes == [] and logged.model_version == "none"
-    advisory = log_incident(_deps(trained, PilotScope(advisory=True)), IncidentReport(narrative=VAGUE), "E0001")
-    assert advisory.status == "recorded"
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        PilotScope(advisory=True),
+        PilotScope(departments=("MOLD",)),  # the report is from ASSY, outside the pilot
+        PilotScope(shifts=("1",)),  # the report names no shift: a shift pilot cannot place it
+        PilotScope(notify_kinds=("punch_finding",)),  # incident_coding not among the kinds that notify
+    ],
+)
+def test_an_uncertain_coding_reaches_the_ehs_queue_whatever_the_pilot(
+    trained: IncidentClassifier, scope: PilotScope
+) -> None:
+    """An incident is a safety record: no rollout scope holds its uncertain coding out of the EHS lead's queue."""
+    deps = _deps(trained, scope)
+    logged = log_incident(deps, IncidentReport(narrative=VAGUE, department="ASSY"), "E0001")
+    assert logged.status == "pending_review"
+    event = opening(deps.audit, logged.incident_id)
+    assert event is not None and event.status is AuditStatus.PENDING_APPROVAL and "held" not in event.payload
+    item = item_from_event(event)
+    assert item is not None and item.kind == INCIDENT_CODING
+    sure = log_incident(deps, IncidentReport(narrative=CLEAR, department="ASSY"), "E0001")
+    assert sure.status == "auto_coded"  # a sure coding is recorded as before, to confirm on its page
 
 
 def test_a_time_without_a_zone_is_plant_time(trained: IncidentClassifier) -> None:

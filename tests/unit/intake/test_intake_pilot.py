@@ -32,6 +32,8 @@ from tests.support import FakeLambdaContext
 from tests.unit.intake.intake_samples import PlantSamples, scheduled_event, sqs_event
 
 NOW = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
+ALWAYS = " · always for review: crew removal, incident coding"
+"""What a scope that holds anything back adds to its description: the kinds it never holds (`NEVER_HELD`)."""
 
 
 # ---- the settings ----------------------------------------------------------------------------------
@@ -61,7 +63,7 @@ def test_the_settings_read_comma_separated_codes_and_the_mode() -> None:
         advisory=True,
     )
     assert settings.pilot_scope.describe() == (
-        "Pilot: departments Molding, Paint; shifts 1, 2 · advisory: findings are recorded, nobody is notified"
+        f"Pilot: departments Molding, Paint; shifts 1, 2 · advisory: findings are recorded, nobody is notified{ALWAYS}"
     )
 
 
@@ -74,6 +76,7 @@ def test_the_settings_read_comma_separated_codes_and_the_mode() -> None:
         ("NOTIFY_KINDS", "punch", "unknown kind 'punch'"),
         ("NOTIFY_KINDS", "Punch_Finding", "unknown kind"),
         ("NOTIFY_KINDS", "punch_finding,crew_removal", "'crew_removal' always goes for review, whatever the pilot"),
+        ("NOTIFY_KINDS", "incident_coding", "'incident_coding' always goes for review, whatever the pilot"),
         ("ADVISORY_MODE", "maybe", "valid boolean"),
     ],
 )
@@ -143,12 +146,16 @@ def test_the_hold_says_why_outside_first() -> None:
 @pytest.mark.parametrize(
     ("scope", "expected"),
     [
-        (PilotScope(workcenters=("MLD-01", "MLD-02")), "Pilot: workcenters MLD-01, MLD-02 · notifying every kind"),
+        (PilotScope(), "Plant-wide · notifying every kind"),  # holds nothing back: no exception to name
+        (
+            PilotScope(workcenters=("MLD-01", "MLD-02")),
+            f"Pilot: workcenters MLD-01, MLD-02 · notifying every kind{ALWAYS}",
+        ),
         (
             PilotScope(shifts=("2",), notify_kinds=(PUNCH_FINDING,)),
-            "Pilot: shifts 2 · notifying punch_finding only",
+            f"Pilot: shifts 2 · notifying punch_finding only{ALWAYS}",
         ),
-        (PilotScope(advisory=True), "Plant-wide · advisory: findings are recorded, nobody is notified"),
+        (PilotScope(advisory=True), f"Plant-wide · advisory: findings are recorded, nobody is notified{ALWAYS}"),
     ],
 )
 def test_the_description_is_one_line(scope: PilotScope, expected: str) -> None:

@@ -215,15 +215,16 @@ def test_the_function_builds_the_sweep_with_the_incident_digest(
     assert str(built.incidents.zone) == "America/Detroit"
 
 
-def test_near_miss_an_incident_the_rollout_scope_held_out_of_the_queue_is_not_mailed() -> None:
+def test_an_incident_outside_the_pilot_is_mailed_like_one_inside() -> None:
+    """No rollout scope holds an incident out of the EHS lead's digest (platform.pilot.NEVER_HELD)."""
     world = World()
-    scope = PilotScope(departments=("MOLD",))
+    scope = PilotScope(departments=("MOLD",), advisory=True)
     deps = IncidentDeps(world.audit, SureModel(False), zone=ZONE, clock=world.clock, scope=scope)  # type: ignore[arg-type]
-    held = log_incident(deps, IncidentReport(narrative=CUT, department="ASSY"), "E0007").incident_id
+    outside = log_incident(deps, IncidentReport(narrative=CUT, department="ASSY"), "E0007").incident_id
     inside = log_incident(deps, IncidentReport(narrative=NEAR, department="MOLD"), "E0007").incident_id
     mailer = RecordingMailer()
-    assert ehs_sweep(world, mailer).run().notified == 1
-    assert f"/incidents/{inside}" in mailer.sent[0][1].text and f"/incidents/{held}" not in mailer.sent[0][1].text
+    assert ehs_sweep(world, mailer).run().notified == 2 and len(mailer.sent) == 1  # both, in one digest
+    assert f"/incidents/{inside}" in mailer.sent[0][1].text and f"/incidents/{outside}" in mailer.sent[0][1].text
 
 
 def test_the_ehs_digest_names_a_resend_asking_to_correct_a_decided_report_apart_linking_it() -> None:

@@ -49,7 +49,8 @@ class Standing(StrEnum):
     IN_QUEUE = "in_queue"
     """The model was not sure (or there was none): it waits in the EHS lead's review queue."""
     HELD = "held"
-    """Not sure, but the rollout scope kept it out of the queue: coded on its page only."""
+    """Not sure, but the rollout scope kept it out of the queue: coded on its page only (recorded before incident
+    codings were `platform.pilot.NEVER_HELD`; no scope holds one now)."""
     AWAITING = "awaiting"
     """Coded automatically: the EHS lead confirms it on its page, which sends it to Plex."""
     SENDING = "sending"

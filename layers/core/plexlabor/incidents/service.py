@@ -4,7 +4,8 @@ the model is not sure of to the EHS lead's review queue; their corrections becom
 `log_incident(deps, report, reporter)` is the capability's `run`: the narrative is coded (OIICS, with calibrated
 confidences: `classifier`) and read (`extraction`); one `recommendation` audit event of kind `incident_coding`
 records it all. Auto-coded incidents are recorded as `logged` (filled in, nothing to decide); the others as
-`pending_approval`, which puts them in the review queue (the pilot scope may hold them back, as for every kind).
+`pending_approval`, which puts them in the review queue whatever the rollout scope (an incident is a safety record:
+`platform.pilot.NEVER_HELD`).
 Without a model every incident goes for review. The incident's id is stable over (reporter, narrative, time, and the
 kind, workcenter, department, shift and job chosen), so a form sent twice records one incident. A resend that
 changes one of those is the reporter's correction: a report of its own that replaces the earlier live one of the
@@ -216,7 +217,8 @@ class LoggedIncident(BaseModel):
 
     incident_id: str
     status: Literal["auto_coded", "pending_review", "recorded"]
-    """`recorded`: the pilot scope or advisory mode held it out of the queue."""
+    """`recorded`: the rollout scope held it out of the queue, which it does to no incident
+    (`platform.pilot.NEVER_HELD`)."""
     duplicate: bool = False
     """The same report was already recorded (a form sent twice): this is that incident."""
     replaces: list[str] = Field(default_factory=list)

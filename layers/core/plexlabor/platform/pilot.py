@@ -47,6 +47,7 @@ REVIEW_KINDS: dict[str, str] = {
 
 NEVER_HELD: dict[str, str] = {
     "crew_removal": "it takes off Plex a seat a supervisor already accepted and always waits for them",
+    "incident_coding": "an incident is a safety record: a coding the model was not sure of always reaches the EHS lead",
 }
 """The kinds the rollout scope never holds back, whatever the pilot, and why: they always go for review, so
 listing one among the kinds that notify would change nothing and is refused (`parse_kinds`)."""
@@ -167,7 +168,8 @@ class PilotScope:
 
     def describe(self) -> str:
         """One line for people, e.g. "Pilot: departments Molding; shifts 1, 2 · advisory: findings are
-        recorded, nobody is notified"."""
+        recorded, nobody is notified · always for review: crew removal, incident coding" (the last part
+        whenever the scope holds anything back)."""
         named = [
             f"{label} {', '.join(codes)}"
             for label, codes in (
@@ -184,7 +186,10 @@ class PilotScope:
             how = f"notifying {', '.join(self.notify_kinds)} only"
         else:
             how = "notifying every kind"
-        return f"{where} · {how}"
+        if self.plant_wide and not self.advisory and not self.notify_kinds:  # holds nothing back
+            return f"{where} · {how}"
+        always = ", ".join(REVIEW_KINDS[kind].lower() for kind in NEVER_HELD)
+        return f"{where} · {how} · always for review: {always}"
 
 
 PLANT_WIDE = PilotScope()
