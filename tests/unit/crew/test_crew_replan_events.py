@@ -250,6 +250,31 @@ def test_a_re_plan_asked_by_a_supervisor_is_caught_up_on_not_read_again(
     assert len(reads) == after_change
 
 
+def test_a_re_plan_records_what_it_changed_and_a_second_with_nothing_to_change_says_so(reads: list[int]) -> None:
+    """ux_s17 M5: a board's re-plan that changed nothing left no trace the board could show."""
+    from plexlabor.crew.messages import CHANGED
+
+    store, clock = planned_store(), [DOWN_AT]
+    deps = container(store, clock)
+    # Given a call-off of a seated operator re-planned (its seat covered: a suggestion published, theirs closed)
+    seated = sorted(
+        e.employee_id for e in store.by_plan_day(DAY.isoformat()) if e.payload.get("kind") == "crew_assignment"
+    )
+    called_off = run(deps, message("call_off", clock[0], employee_id=str(seated[0])))
+    # When the rest of the shift is re-planned from the board twice, nothing decided between
+    clock[0] += timedelta(minutes=1)
+    run(deps, message("plan_changed", clock[0]))
+    clock[0] += timedelta(minutes=1)
+    again = run(deps, message("plan_changed", clock[0]))
+    # Then each re-plan's applied event records what it published and closed: the second nothing
+    applied = [e for e in store.history(f"crew-shifts:{DAY.isoformat()}/1") if "replan_reason" in e.payload]
+    changes = {e.payload["replan_reason"] + "@" + e.payload["replan_detected_at"]: e.payload[CHANGED] for e in applied}
+    first = changes[f"call_off@{DOWN_AT.isoformat()}"]
+    assert first == {"published": called_off["published"], "closed": called_off["superseded"]} and first["closed"] >= 1
+    assert changes[f"plan_changed@{clock[0].isoformat()}"] == {"published": 0, "closed": 0}
+    assert again["published"] == 0
+
+
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_a_refresh_that_fails_is_logged_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     def unreachable(*_: Any, **__: Any) -> CrewProblem:

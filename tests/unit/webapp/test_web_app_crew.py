@@ -13,7 +13,7 @@ import dataclasses
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
@@ -21,10 +21,11 @@ from plexlabor.approval.directory import PeopleDisplay, Person, StaticPeopleDire
 from plexlabor.audit import AuditEvent, AuditStatus
 from plexlabor.audit.events import expiry_event, recommendation_event
 from plexlabor.crew.messages import ReplanMessage
+from plexlabor.crew.replanning import applied_event
 from plexlabor.platform.artifacts import InMemoryArtifactStore
 from plexlabor.webapp.reports import SkillsReports
 from tests.unit.approval.approval_fakes import World
-from tests.unit.review.review_world import CREW, call_web, crew_assignment, recommendation, web_deps
+from tests.unit.review.review_world import CREW, ZONE, call_web, crew_assignment, recommendation, web_deps
 from tests.unit.skills.skills_report_world import stored_report
 from tests.unit.webapp.viewers import HR, PLANNER
 
@@ -236,14 +237,50 @@ def test_re_planning_the_rest_of_the_shift_asks_crew_replan(world: World, lambda
     response = call_web(deps, "POST", "/crew/replan", PLANNER, lambda_context, form={"day": "2026-03-04", "shift": "1"})
 
     assert response["statusCode"] == 303
-    assert response["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&done=replan"]
     [sent] = replans.sent
+    asked = urlencode({"asked": sent.detected_at.isoformat()})
+    assert response["multiValueHeaders"]["Location"] == [f"/dev/crew?day=2026-03-04&shift=1&done=replan&{asked}"]
     assert (sent.reason, sent.day.isoformat(), sent.shift) == ("plan_changed", "2026-03-04", "1")
     assert sent.departments is None  # a planner sees every department: the re-plan may fill any empty seat
     # a supervisor's re-plan fills only the empty seats of the departments she sees (ux141 #4)
     molding = {**SUPERVISOR, "custom:departments": "MOLD"}
     call_web(deps, "POST", "/crew/replan", molding, lambda_context, form={"day": "2026-03-04", "shift": "1"})
     assert replans.sent[-1].departments == ("MOLD",)
+
+
+@pytest.mark.parametrize(
+    ("changed", "words"),
+    [
+        ((0, 0), "nothing to change"),
+        ((2, 1), "2 new suggestions, 1 withdrawn"),
+        ((1, 0), "1 new suggestion, 0 withdrawn"),
+    ],
+)
+def test_the_board_says_its_re_plan_is_pending_then_when_it_ran_and_what_it_changed(
+    world: World, lambda_context: Any, changed: tuple[int, int], words: str
+) -> None:
+    """ux_s17 M5: after "Re-plan the rest of shift 1" and a reload the board read as before, so a re-plan that changed
+    nothing could not be told from one still pending."""
+    replans = Replans()
+    deps = _with_replan(world, replans)
+    # Given the rest of shift 1 re-planned from the board at 23:00 plant time
+    response = call_web(deps, "POST", "/crew/replan", PLANNER, lambda_context, form={"day": "2026-03-04", "shift": "1"})
+    back = dict(parse_qsl(urlsplit(response["multiValueHeaders"]["Location"][0]).query))
+    [sent] = replans.sent
+    asked = sent.detected_at.astimezone(ZONE).strftime("%H:%M")
+    # When the board is read back before crew_replan ran it, Then it says the re-plan is pending
+    body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=back)["body"]
+    assert f"Re-plan asked at {asked}: pending" in body
+    # When crew_replan has run it a minute later (what it published and closed recorded) and the board is reloaded
+    world.clock.advance(minutes=1)
+    ran_at = world.clock()
+    world.audit.append(applied_event(sent, ran_at, changed=changed))
+    body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=back)["body"]
+    # Then it says when it ran and what it changed, and nothing is pending; the board says so on a later visit too
+    ran = ran_at.astimezone(ZONE).strftime("%H:%M")
+    assert f"Re-planned at {ran} (asked at {asked}): {words}" in body and "pending, crew_replan" not in body
+    later = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
+    assert f"Re-planned at {ran} (asked at {asked}): {words}" in later
 
 
 @pytest.mark.parametrize(
@@ -538,6 +575,7 @@ def test_every_form_and_link_on_a_filtered_board_keeps_the_department(world: Wor
     swapped = post("/crew/swap", {"item": "crew-0004", "employee": "E0052", "next": back})
     accepted = post("/items/crew-0001", {"action": "approve", "next": back})
     replanned = post("/crew/replan", {"day": "2026-03-04", "shift": "1", "dept": "PAINT"})
+    replanned = replanned.split("&asked=")[0]  # and when it was asked (the board says whether it ran)
     assert [swapped, accepted, replanned] == [f"/dev{back}&done={done}" for done in ("swap", "approve", "replan")]
     after = _get(deps, PLANNER, {**PAINT, "done": "swap"}, lambda_context)["body"]
     assert [row[0] for row in _rows(after)] == ["E0044", "E0052 changes the current plan"]
@@ -608,7 +646,8 @@ def test_a_workcenter_narrows_the_board_further_and_is_kept_by_every_form(world:
     other = _get(deps, PLANNER, {**PAINT, "wc": "WC-10"}, lambda_context)["body"]
     assert _rows(other) == [] and "No seats you may see in department PAINT at WC-10 on shift 1" in other
     replanned = call_web(deps, "POST", "/crew/replan", PLANNER, lambda_context, form={**DAY, "wc": "WC-10"})
-    assert replanned["multiValueHeaders"]["Location"] == ["/dev/crew?day=2026-03-04&shift=1&wc=WC-10&done=replan"]
+    [location] = replanned["multiValueHeaders"]["Location"]
+    assert location.split("&asked=")[0] == "/dev/crew?day=2026-03-04&shift=1&wc=WC-10&done=replan"
 
 
 def test_a_workcenter_the_shift_does_not_have_shows_the_board_empty_saying_so(

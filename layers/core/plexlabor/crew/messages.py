@@ -69,6 +69,10 @@ so nothing was re-planned (`replanning._no_seat`); the crew board says so."""
 DROPPED = "replan_dropped"
 """On a `replan` event: crew_replan dropped its message, not applied it (an error it meets on every delivery:
 `replanning.dropped_event`, `{"error": <type>, "reason": <text>}`); the crew board says the re-plan failed."""
+CHANGED = "replan_changed"
+"""On a re-plan's `applied` event: what it changed, `{"published": <new suggestions>, "closed": <suggestions it
+withdrew>}` (`replanning.run`), so the crew board says a re-plan asked there ran and changed nothing (ux_s17 M5: the
+board read as before, pending and done alike); absent on events before 2026-12-06 and on a call-off with no seat."""
 PLEX_BLOCK = "replan_plex_block"
 """On a re-plan's `applied` event of a call-off or absence: its person's Plex block of the shift (`[start, end]`, ISO;
 `Operator.block_of`), on which the crew board and the claims say which seats next to it the call-off rules out until

@@ -75,6 +75,7 @@ from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
 from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, Release, SeatClaims
 from plexlabor.crew.messages import (
+    CHANGED,
     DETECTOR,
     DROPPED,
     NEARBY_FIELDS,
@@ -223,6 +224,7 @@ def applied_event(
     *,
     no_seat: bool = False,
     block: tuple[datetime, datetime] | None = None,
+    changed: tuple[int, int] | None = None,
 ) -> AuditEvent:
     """Records that a re-plan applied `message` to its shift, whether or not it superseded anything, so that every
     container reading the shift again applies it again (`recorded`). Its id is stable per message: a redelivered
@@ -231,7 +233,8 @@ def applied_event(
     removal from Plex as plant IT had withdrawn their assignment already, with that `revert` (`NOT_IN_PLEX`: when
     and by whom, which the crew board says; review_s14 #7: it promised a removal that never opened); `no_seat`: a
     call-off or absence of a person with no seat in the plan, nothing re-planned (`NO_SEAT`, `_no_seat`); `block`: a
-    call-off's or absence's person's Plex block of the shift (`PLEX_BLOCK`, `_block_of`)."""
+    call-off's or absence's person's Plex block of the shift (`PLEX_BLOCK`, `_block_of`); `changed`: the suggestions it
+    published and those it closed (`CHANGED`)."""
     withdrawn = {
         seat: {"at": format_audit_time(undone.occurred_at), "by": undone.actor}
         for seat, undone in (not_in_plex or {}).items()
@@ -242,7 +245,8 @@ def applied_event(
         ({"replan_unplaced": unplaced} if unplaced else {})
         | ({NOT_IN_PLEX: withdrawn} if withdrawn else {})
         | ({NO_SEAT: True} if no_seat else {})
-        | ({PLEX_BLOCK: [block[0].isoformat(), block[1].isoformat()]} if block else {}),
+        | ({PLEX_BLOCK: [block[0].isoformat(), block[1].isoformat()]} if block else {})
+        | ({CHANGED: {"published": changed[0], "closed": changed[1]}} if changed is not None else {}),
     )
 
 
@@ -474,6 +478,7 @@ def run(deps: ReplanDependencies, message: ReplanMessage) -> dict[str, Any]:
         None if back is None else unplaced(replanned, plan, back),
         not_in_plex,
         block=_block_of(problem, message),
+        changed=(result.published, superseded_count + empty_superseded),
     )
     if applied.event_id not in {event.event_id for event in day.applied}:  # a redelivery: not even tried again
         append_once(deps.store, applied)

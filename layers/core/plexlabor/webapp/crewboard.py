@@ -61,6 +61,7 @@ from plexlabor.crew.claims import call_offs_of, nearby_taken, next_to_call_off, 
 from plexlabor.crew.messages import (
     ABOUT_SOMEONE,
     CALL_OFF_REASONS,
+    CHANGED,
     DETECTOR,
     DROPPED,
     NO_SEAT,
@@ -433,6 +434,29 @@ def _failed_replans(read: DayRead) -> dict[str, list[FailedReplan]]:
     return {shift: sorted(failed, key=lambda f: f.at) for shift, failed in sorted(found.items())}
 
 
+@dataclass(frozen=True)
+class BoardReplan:
+    """A re-plan asked on the board ("Re-plan the rest of shift 1", a `plan_changed` message) that crew_replan ran: when
+    it was asked and ran, and the suggestions it published and closed (None: an event before 2026-12-06, which does
+    not say)."""
+
+    asked: datetime
+    at: datetime
+    published: int | None
+    closed: int | None
+
+    def words(self, time: Callable[[datetime], str]) -> str:
+        """ "Re-planned at 05:30 (asked at 05:29): nothing to change" (ux_s17 M5: the board read as before, so a re-plan
+        that changed nothing could not be told from one pending), or what it changed."""
+        said = f"Re-planned at {time(self.at)} (asked at {time(self.asked)})"
+        if self.published is None or self.closed is None:
+            return said
+        if not self.published and not self.closed:
+            return f"{said}: nothing to change"
+        new = f"{self.published} new suggestion{'' if self.published == 1 else 's'}"
+        return f"{said}: {new}, {self.closed} withdrawn"
+
+
 @dataclass
 class Board:
     day: date
@@ -451,6 +475,24 @@ class Board:
     replans: dict[str, list[AuditEvent]] = field(default_factory=dict)
     """Per shift, the re-plans applied to it (their `applied` events, those dropped too: `claims.replanned_with`
     leaves them out)."""
+
+    def board_replan(self, shift: str) -> BoardReplan | None:
+        """The newest re-plan of the shift asked on the board that crew_replan ran (one it dropped is in `failed`)."""
+        ran = [
+            event
+            for event in self.replans.get(shift, ())
+            if event.payload.get("replan_reason") == "plan_changed" and DROPPED not in event.payload
+        ]
+        if not ran:
+            return None
+        newest = max(ran, key=lambda event: event.occurred_at)
+        changed = newest.payload.get(CHANGED) or {}
+        return BoardReplan(
+            datetime.fromisoformat(str(newest.payload.get("replan_detected_at") or newest.occurred_at.isoformat())),
+            newest.occurred_at,
+            changed.get("published"),
+            changed.get("closed"),
+        )
 
     @cached_property
     def as_planned(self) -> bool:

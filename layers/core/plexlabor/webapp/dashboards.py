@@ -684,6 +684,7 @@ def _crew_page(
         over=lambda segment: (segment.end or segment.start) <= now,  # an ended seat is not decided (ux141 #5)
         named=lambda seat, text: with_people(text, page.reader, seat.people),
         can_replan=page.deps.replan is not None and (board.shift_end(shift) or now) > now,
+        replan_status=_replan_status(page, board, shift, query.get("asked") if done == "replan" else None),
         call_offs=board.call_offs.get(shift, []) if shift else [],
         call_off_people=board.people(shift, page.who, _usual_shift(page)(shift)) if shift else [],
         call_off_reasons=CALL_OFF_REASONS,
@@ -862,7 +863,25 @@ def crew_replan() -> Response[str]:
         }
         return page.render("message.html", 503, title="Not re-planned", page="crew", message=message, back=back)
     logger.info("re-plan asked from the crew board", day=day_text, shift=shift)
-    return page.redirect(f"/crew?{urlencode({'day': day_text, 'shift': shift, **kept, 'done': 'replan'})}")
+    # the board says when it ran, or that it is pending (`_replan_status`)
+    back = {"day": day_text, "shift": shift, **kept, "done": "replan", "asked": request.detected_at.isoformat()}
+    return page.redirect(f"/crew?{urlencode(back)}")
+
+
+def _replan_status(page: Page, board: Board, shift: str | None, asked: str | None) -> str | None:
+    """What became of the board's own re-plans of the shift: the newest one crew_replan ran, when and what it changed
+    (`BoardReplan.words`), or, back from asking one (`asked`, its time) that has not run yet, that it is pending
+    (ux_s17 M5: after a reload the board read as before whether it had run and changed nothing or not yet)."""
+    if shift is None:
+        return None
+    ran, time = board.board_replan(shift), _time(page)
+    try:
+        waiting = datetime.fromisoformat(asked) if asked else None
+    except ValueError:  # an address typed by hand: no pending re-plan to speak of
+        waiting = None
+    if waiting is not None and waiting.tzinfo is not None and (ran is None or ran.asked < waiting):
+        return f"Re-plan asked at {time(waiting)}: pending, crew_replan has not run it yet (reload in a moment)"
+    return ran.words(time) if ran else None
 
 
 def _not_replanned(page: Page, request: ReplanMessage) -> str | None:
