@@ -6,6 +6,13 @@ on connection errors and on read timeouts, with exponential backoff plus jitter,
 A 429 spends no retry of `max_retries`: it is waited out within `rate_limited_patience_s` and the
 invocation's remaining time, holding the process's whole bucket (`PacedRetry`).
 
+The invocation's remaining time (`platform.deadline`, set by every handler) bounds every call: each call's
+connect and read timeouts are at most the time left less `DEADLINE_MARGIN_S`, none starts with less than
+`MIN_CALL_S` of that (`PlexTimeoutError` at once), and no retry, or repeated POST, is made unless its wait and
+one whole attempt (`PlexSettings.timeouts`) end `DEADLINE_MARGIN_S` before the time runs out. So a stalled
+Plex fails a call while the function still has time to record it (`writeback_failed`), instead of Lambda's
+timeout cutting it off (review_infra_s17 #6).
+
 POSTs are never retried blindly: a 5xx, a timeout or a dropped connection after a POST is ambiguous
 (Plex may have applied it). A POST is repeated only when the caller passes an `idempotency_key` and
 Plex answered 429 or 503, both of which mean "rejected before processing"; the key travels in an
@@ -18,6 +25,7 @@ an empty body or a "no data" message, and raises `PlexNotFoundError` for any oth
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -58,6 +66,8 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_POST_RETRY_STATUSES = frozenset({429, 503})
 USER_AGENT = "plexlabor/0.1 (+https://github.com/plexlabor)"
 DEADLINE_MARGIN_S = 10.0
+MIN_CALL_S = 1.0
+"""The least time left (after the margin) a Plex call is started with."""
 """A 429 is not waited out when less than this would be left of the invocation after the wait: the call itself
 and the rest of the run need time too, and a typed `PlexRateLimitedError` says more than a Lambda timeout."""
 MIN_RATE_LIMITED_WAIT_S = 1.0
@@ -144,15 +154,24 @@ class PacedRetry(Retry):
         limiter: TokenBucket | None = None,
         patience_s: float = 0.0,
         waited_s: float = 0.0,
+        attempt_s: float = 0.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.limiter, self.patience_s, self.waited_s = limiter, patience_s, waited_s
+        self.attempt_s = attempt_s
+        """The longest one attempt may take (connect + read timeout): a retry is made only if it fits."""
         self.rate_limited_wait_s: float | None = None
         """Set on the retry `increment` returns for a 429: what `sleep` waits."""
 
     def new(self, **kw: Any) -> PacedRetry:
-        kw = {"limiter": self.limiter, "patience_s": self.patience_s, "waited_s": self.waited_s, **kw}
+        kw = {
+            "limiter": self.limiter,
+            "patience_s": self.patience_s,
+            "waited_s": self.waited_s,
+            "attempt_s": self.attempt_s,
+            **kw,
+        }
         return super().new(**kw)
 
     def increment(
@@ -166,7 +185,27 @@ class PacedRetry(Retry):
     ) -> PacedRetry:
         if error is None and response is not None and response.status == 429:
             return self._after_rate_limit(method, url, response, _pool)
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        wait = retry._next_wait(response)
+        if not fits_in_invocation(wait + self.attempt_s):
+            logger.warning(
+                "plex call failed: no time left in the invocation for a retry",
+                extra={"path": urlsplit(url or "").path, "wait_s": round(wait, 1), "attempt_s": self.attempt_s},
+            )
+            status = getattr(response, "status", None)
+            reason = error or ResponseError(ResponseError.SPECIFIC_ERROR.format(status_code=status))
+            raise MaxRetryError(_pool, url, reason) from reason
+        return retry
+
+    def _next_wait(self, response: Any) -> float:
+        """What `sleep` waits before the next attempt: the server's Retry-After, else the backoff."""
+        try:
+            retry_after = self.get_retry_after(response) if response is not None else None
+        except InvalidHeader:
+            retry_after = None
+        if retry_after and self.respect_retry_after_header:
+            return retry_after
+        return self.get_backoff_time()
 
     def _after_rate_limit(self, method: str | None, url: str | None, response: Any, pool: Any) -> PacedRetry:
         retry = self.new(history=(*self.history, RequestHistory(method, url, None, 429, None)))
@@ -234,7 +273,31 @@ def build_retry(settings: PlexSettings, limiter: TokenBucket | None, methods: Co
         raise_on_redirect=False,
         limiter=limiter,
         patience_s=settings.rate_limited_patience_s,
+        attempt_s=sum(settings.timeouts),
     )
+
+
+def fits_in_invocation(seconds: float) -> bool:
+    """Whether `seconds` from now still ends `DEADLINE_MARGIN_S` before the invocation's time runs out
+    (always, outside an invocation)."""
+    left = deadline.remaining_s()
+    return left is None or left - seconds >= DEADLINE_MARGIN_S
+
+
+def invocation_bounded(timeout: tuple[float, float], method: str, path: str) -> tuple[float, float]:
+    """A call's (connect, read) timeouts, each at most the invocation's time left less `DEADLINE_MARGIN_S`;
+    `PlexTimeoutError` when less than `MIN_CALL_S` would be left for it."""
+    left = deadline.remaining_s()
+    if left is None:
+        return timeout
+    budget = math.floor((left - DEADLINE_MARGIN_S) * 10) / 10  # tenths: the timeout an error names reads plainly
+    if budget < MIN_CALL_S:
+        raise PlexTimeoutError(
+            f"not called: {left:.1f} s of the invocation left, {DEADLINE_MARGIN_S:g} s kept to record the failure",
+            method=method,
+            path=path,
+        )
+    return min(timeout[0], budget), min(timeout[1], budget)
 
 
 def mount_retry(session: requests.Session, retry: Retry, pool_size: int = 10) -> None:
@@ -366,7 +429,7 @@ class PacedTransport:
             method,
             base_url + path,
             display_path=path,
-            timeout=self._timeout,
+            timeout=invocation_bounded(self._timeout, method, path),
             surface=self.surface,
             **kwargs,
         )
@@ -428,14 +491,16 @@ class ConnectTransport(PacedTransport):
             try:
                 return self._call("POST", path, json=dict(body), headers=self._headers(extra))
             except (PlexRateLimitedError, PlexServerError) as error:
+                wait = self._post_backoff(attempt + 1, error.retry_after_s)
                 if not (
                     idempotency_key
                     and error.status in IDEMPOTENT_POST_RETRY_STATUSES
                     and attempt < self.settings.max_retries
+                    and fits_in_invocation(wait + sum(self._timeout))
                 ):
                     raise
                 attempt += 1
-                self._sleep(self._post_backoff(attempt, error.retry_after_s))
+                self._sleep(wait)
 
     def _post_backoff(self, attempt: int, retry_after_s: float | None) -> float:
         if retry_after_s is not None:
