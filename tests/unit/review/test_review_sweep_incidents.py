@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 
 from functions.review_sweep import handler as review_sweep_handler
-from plexlabor.audit import AuditEventType
+from plexlabor.audit import AuditEventType, AuditStatus, InMemoryAuditStore
 from plexlabor.incidents.classifier import Classification
 from plexlabor.incidents.oiics import Field
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_codes, log_incident, opening
 from plexlabor.incidents.waiting import IncidentWaitlist
 from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
-from plexlabor.platform.pilot import PilotScope
+from plexlabor.platform.pilot import Hold, PilotScope
 from plexlabor.review.queue import ReviewQueue, Role
 from plexlabor.review.sweep import ReviewSweep
 from plexlabor.review.wiring import ReviewSweepSettings
@@ -225,6 +225,22 @@ def test_an_incident_outside_the_pilot_is_mailed_like_one_inside() -> None:
     mailer = RecordingMailer()
     assert ehs_sweep(world, mailer).run().notified == 2 and len(mailer.sent) == 1  # both, in one digest
     assert f"/incidents/{inside}" in mailer.sent[0][1].text and f"/incidents/{outside}" in mailer.sent[0][1].text
+
+
+def test_an_incident_a_pilot_held_out_of_the_queue_before_is_mailed() -> None:
+    """One recorded `logged`, `held` when a pilot could still hold incident codings: the digest names it to code."""
+    world = World()
+    scratch = IncidentDeps(InMemoryAuditStore(), SureModel(False), zone=ZONE, clock=world.clock)  # type: ignore[arg-type]
+    uncertain = opening(scratch.audit, log_incident(scratch, IncidentReport(narrative=CUT), "E0007").incident_id)
+    assert uncertain is not None
+    held = uncertain.model_copy(
+        update={"status": AuditStatus.LOGGED, "payload": uncertain.payload | Hold.OUTSIDE_PILOT.payload()}
+    )
+    world.audit.append(held)
+    mailer = RecordingMailer()
+    assert ehs_sweep(world, mailer).run().notified == 1
+    [(_, mail)] = mailer.sent
+    assert f"/incidents/{held.finding_id}" in mail.text and "To code (the model was not sure): 1" in mail.text
 
 
 def test_the_ehs_digest_names_a_resend_asking_to_correct_a_decided_report_apart_linking_it() -> None:

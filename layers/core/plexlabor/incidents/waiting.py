@@ -1,8 +1,9 @@
 """The incidents waiting for the EHS lead, and the e-mail digest review_sweep sends them (`IncidentWaitlist`).
 
 Waiting means: codes to settle (the model was not sure, or there was none) or automatic codes to confirm before
-anything goes to Plex (`listing.WAITING`); not decided, replaced or withdrawn. The digest leaves out those the rollout
-scope held out of the queue (`MAILED`: the scope says they go for nobody's review yet; the list shows them). They are
+anything goes to Plex (`listing.WAITING`); not decided, replaced or withdrawn. The digest names them all, those a
+rollout scope held out of the queue too (recorded before incident codings were `platform.pilot.NEVER_HELD`: an
+incident is a safety record, and they reach the EHS lead through the digest and the list only). They are
 read from the audit table's kind index (`incident_coding`: openings, decisions, closings and the notices of
 incidents), page after page (`kindindex.incident_events`), from plant-local midnight of the first day of the incident
 list's longest period on (`waiting_since`): the period its links open (`/incidents?status=waiting&from=…&to=…`), so
@@ -39,8 +40,6 @@ from plexlabor.platform.clock import local_midnight
 LINES_PER_GROUP = 5
 TO_DO = {"correction": "to correct a decided report", "coding": "to code", "awaiting": "to confirm"}
 """What the subject says each group asks of the EHS lead."""
-MAILED = WAITING - {Standing.HELD}
-"""What the digest tells of: in the queue, or coded automatically to confirm; not what the rollout scope held back."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,7 @@ def waiting_since(now: datetime, zone: ZoneInfo) -> datetime:
 
 
 def waiting_incidents(audit: AuditStore, now: datetime, zone: ZoneInfo) -> list[WaitingIncident]:
-    """The incidents reported since `waiting_since` that wait for the EHS lead and are mailed (`MAILED`), oldest
-    first."""
+    """The incidents reported since `waiting_since` that wait for the EHS lead (`listing.WAITING`), oldest first."""
     events = incident_events(audit, waiting_since(now, zone)).events
     told = told_of(events)
     folded = fold(events)
@@ -107,7 +105,7 @@ def waiting_incidents(audit: AuditStore, now: datetime, zone: ZoneInfo) -> list[
             tuple((decided, decided_at(decided)) for decided in listed.asks_to_correct),
         )
         for listed in folded.values()
-        if listed.standing in MAILED
+        if listed.standing in WAITING
     ]
     return sorted(waiting, key=lambda w: (w.reported_at, w.incident_id))
 
