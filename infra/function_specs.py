@@ -26,6 +26,7 @@ from infra.constants import (
     ANALYTICS_REPORTS_PREFIX,
     BACKFILL_PREFIX,
     CREW_KEPT_PREFIX,
+    FORECAST_RUNS_PREFIX,
     FUNCTIONS_PACKAGE,
     INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
@@ -438,7 +439,7 @@ FORECAST_NIGHTLY = batch_job(
     "to S3, variance and overtime suggestions to the audit table.",
     flavour=BATCH,  # scikit-learn
     memory_mb=4096,  # a 5,000-person plant peaks near 2.3 GB (bench_forecast); more memory is also more CPU
-    needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write("models/forecast/")),  # see artifacts.py
+    needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(FORECAST_RUNS_PREFIX)),  # forecast.artifacts
     schedule="cron(0 8 * * ? *)",  # 08:00 UTC: 03:00-04:00 US Eastern, after norms_refresh
 )
 
@@ -535,7 +536,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             Need.PEOPLE_NAMES,
             Need.SPOKEN_REPORTS,  # the incident form offers a recording only when incident_log transcribes it
             BucketAccess.read(SKILLS_REPORTS_PREFIX),  # the dashboards read skills_daily's report
-            BucketAccess.read("models/forecast/"),  # and forecast_nightly's run (plexlabor.forecast.artifacts)
+            BucketAccess.read(FORECAST_RUNS_PREFIX),  # and forecast_nightly's run (plexlabor.forecast.artifacts)
             BucketAccess.read(ANALYTICS_REPORTS_PREFIX),  # and analytics_nightly's scores (/analytics)
             BucketAccess.read(ALLOCATION_REPORTS_PREFIX),  # and allocation_nightly's report (/allocation, the queue)
             BucketAccess.read(INCIDENT_REPORTS_PREFIX),  # and incident_trends' report (/incidents/trends)

@@ -8,6 +8,7 @@ from pathlib import Path
 from infra.constants import (
     ALLOCATION_REPORTS_PREFIX,
     ANALYTICS_REPORTS_PREFIX,
+    FORECAST_RUNS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
     INCIDENT_RUNS_PREFIX,
     SCORER_RUNS_PREFIX,
@@ -40,6 +41,7 @@ def test_the_granted_prefix_is_where_skills_daily_stores_its_report() -> None:
     assert ANALYTICS_REPORTS_PREFIX == ANALYTICS_PREFIX  # and analytics_nightly its scores
     assert INCIDENT_REPORTS_PREFIX == INCIDENTS_PREFIX  # and incident_trends its report
     assert ALLOCATION_REPORTS_PREFIX == ALLOCATION_PREFIX  # and allocation_nightly its report
+    assert FORECAST_RUNS_PREFIX == FORECAST_PREFIX  # and forecast_nightly its runs
 
 
 def test_the_web_app_reads_where_skills_daily_forecast_nightly_and_analytics_nightly_write_and_nothing_more() -> None:
