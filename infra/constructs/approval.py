@@ -24,7 +24,12 @@ from constructs import Construct
 from infra.constants import APPROVAL_DEFINITION, APPROVAL_SUBSTITUTIONS, SERVICE_NAME
 from infra.constructs.alarms import Alarms
 from infra.constructs.queues import Queues
-from infra.constructs.statemachines import failed_executions_alarm, logged_state_machine, state_machine_role
+from infra.constructs.statemachines import (
+    failed_executions_alarm,
+    logged_state_machine,
+    state_machine_role,
+    vended_log_group_name,
+)
 
 SEND_ACTIONS = ("sqs:SendMessage",)
 
@@ -59,6 +64,7 @@ class Approval(Construct):
             },
             comment=f"{SERVICE_NAME} {stage}: supervisor approval of a finding (docs/approval.md)",
             log_retention=log_retention,
+            log_group_name=vended_log_group_name(stage, "approval"),
         )
         self.failed_alarm = failed_executions_alarm(
             self,

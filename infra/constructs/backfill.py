@@ -24,7 +24,12 @@ from constructs import Construct
 
 from infra.constants import BACKFILL_DEFINITION, SERVICE_NAME
 from infra.constructs.alarms import Alarms
-from infra.constructs.statemachines import failed_executions_alarm, logged_state_machine, state_machine_role
+from infra.constructs.statemachines import (
+    failed_executions_alarm,
+    logged_state_machine,
+    state_machine_role,
+    vended_log_group_name,
+)
 from infra.nag import acknowledge_wildcard_resource
 
 CHILD_EXECUTIONS_REASON = (
@@ -70,6 +75,7 @@ class Backfill(Construct):
             substitutions={"BackfillFunctionArn": function.function_arn},
             comment=f"{SERVICE_NAME} {stage}: validation backfill over shards (docs/validation.md)",
             log_retention=log_retention,
+            log_group_name=vended_log_group_name(stage, "backfill"),
             name=name,
         )
         acknowledge_wildcard_resource(self.role.node.find_child("DefaultPolicy"), executions, CHILD_EXECUTIONS_REASON)

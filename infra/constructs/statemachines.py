@@ -3,6 +3,12 @@ assumes; a STANDARD state machine from an ASL file, logging level ALL to its own
 execution data* (inputs and outputs carry findings and windows) and X-Ray tracing on, the '*' that CDK
 grants for log delivery and X-Ray acknowledged; an alarm on any failed execution in 5 minutes.
 
+Each log group is named `/aws/vendedlogs/states/plexlabor-<stage>-<kind>` (`vended_log_group_name`): Step Functions
+adds a log group outside that prefix to the account's CloudWatch Logs resource policy, which holds 5,120 characters in
+all, so in a busy account a deploy could fail on it (Step Functions guide, "Avoiding CloudWatch Logs resource policy
+size restrictions"; review_infra_s17 #8). A stack deployed before the names were given replaces its log groups; the
+old ones are retained (CDK's default), with the executions they logged.
+
 The children keep the ids they had in each construct (`StateMachineRole`, `StateMachineLogs`,
 `StateMachine`, `ExecutionsFailed`), so the template's logical ids do not move.
 """
@@ -19,8 +25,17 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.constants import stack_name
 from infra.constructs.alarms import Alarms
 from infra.nag import acknowledge
+
+VENDED_LOGS_PREFIX = "/aws/vendedlogs/states/"
+
+
+def vended_log_group_name(stage: str, kind: str) -> str:
+    """The log group of the stage's `kind` state machine, under the prefix that needs no resource policy entry."""
+    return f"{VENDED_LOGS_PREFIX}{stack_name(stage)}-{kind}"
+
 
 LOGS_AND_XRAY_REASON = (
     "CloudWatch Logs vended-log delivery (logs:CreateLogDelivery and friends) and X-Ray "
@@ -44,10 +59,11 @@ def logged_state_machine(
     substitutions: Mapping[str, str],
     comment: str,
     log_retention: logs.RetentionDays,
+    log_group_name: str,
     name: str | None = None,
 ) -> tuple[sfn.StateMachine, logs.LogGroup]:
     """The STANDARD state machine of `definition` with its log group (no execution data) and tracing."""
-    log_group = logs.LogGroup(scope, "StateMachineLogs", retention=log_retention)
+    log_group = logs.LogGroup(scope, "StateMachineLogs", log_group_name=log_group_name, retention=log_retention)
     state_machine = sfn.StateMachine(
         scope,
         "StateMachine",

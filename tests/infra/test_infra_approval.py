@@ -83,3 +83,15 @@ def test_a_failed_execution_alarms_the_topic(synthesized: Synthesized) -> None:
     synthesized.assertions.has_resource_properties(
         "AWS::CloudWatch::Alarm", {"MetricName": "ApproximateNumberOfMessagesVisible", "AlarmActions": [topic]}
     )
+
+
+def test_the_state_machines_log_under_vendedlogs(synthesized: Synthesized) -> None:
+    """Outside /aws/vendedlogs/ each log group takes room in the account's 5,120-character CloudWatch Logs resource
+    policy, and a busy account's deploy can fail on it (review_infra_s17 #8)."""
+    stack = synthesized.stack
+    assert stack.backfill is not None
+    names = {
+        kind: synthesized.template["Resources"][synthesized.logical_id(group)]["Properties"].get("LogGroupName")
+        for kind, group in (("approval", stack.approval.log_group), ("backfill", stack.backfill.log_group))
+    }
+    assert names == {kind: f"/aws/vendedlogs/states/plexlabor-dev-{kind}" for kind in names}
