@@ -1,10 +1,11 @@
 """The records around a batch of punches: read once per batch, sliced per record.
 
-The real-time checks of a record look at its ISO week (plant-local) and a day either side
-(`PlantData.slice_for`). A batch reads the union of its records' windows in one go; windows that do
-not touch (a batch mixing today's punches with an edit from last quarter) are read as separate spans
-rather than as everything in between. A record the source does not return yet (a webhook that beat
-Plex's read side) is added from its message, so it is validated as delivered.
+The real-time checks of a record look at its pay week (plant-local; ISO weeks unless the policy's
+`pay_week_starts` says otherwise) and a day either side (`PlantData.slice_for`). A batch reads the union
+of its records' windows in one go; windows that do not touch (a batch mixing today's punches with an edit
+from last quarter) are read as separate spans rather than as everything in between. A record the source
+does not return yet (a webhook that beat Plex's read side) is added from its message, so it is validated
+as delivered.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from plexlabor.validation.source import read_plant_data
 DAY = timedelta(days=1)
 
 
-def week_window(moment: datetime, timezone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The span `PlantData.slice_for` keeps for a record at `moment`: its local ISO week ± 1 day."""
+def week_window(moment: datetime, timezone: ZoneInfo, week_starts: int = 0) -> tuple[datetime, datetime]:
+    """The span `PlantData.slice_for` keeps for a record at `moment`: its local week ± 1 day, the week from
+    `week_starts` (0 Monday: ISO weeks, to 6 Sunday)."""
     local = moment.astimezone(timezone)
-    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    start = monday.astimezone(UTC)
+    back = (local.weekday() - week_starts) % 7
+    first = (local - timedelta(days=back)).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = first.astimezone(UTC)
     return start - DAY, start + 8 * DAY
 
 
@@ -82,6 +85,9 @@ class BatchContext:
     load_norms: Callable[[], Norms | None]
     now: Callable[[], datetime]
     on_norms_missing: Callable[[str], None] = lambda _version: None
+    week_starts: int = 0
+    """The pay week's first day (0 Monday to 6 Sunday, the engine's `PunchPolicy.pay_week_starts`): each record is
+    read with its whole pay week."""
     spans: list[Span] = field(default_factory=list)
     norms: Norms | None = None
     reads: int = 0
@@ -91,7 +97,7 @@ class BatchContext:
     def _load(self) -> None:
         zone = ZoneInfo(self.timezone)
         now = self.now()
-        for low, high in merge_spans(week_window(record_time(e), zone) for e in self.entries):
+        for low, high in merge_spans(week_window(record_time(e), zone, self.week_starts) for e in self.entries):
             latest_record = max(record_time(e) for e in self.entries if low <= record_time(e) < high)
             end = min(high, max(now, latest_record + timedelta(minutes=1)))
             data = read_plant_data(self.source, low, end, self.timezone)
@@ -118,5 +124,5 @@ class BatchContext:
         for span in self.spans:
             if span.low <= moment < span.high:
                 assert self.norms is not None
-                return span.data.slice_for(entry.employee_id, moment.timestamp()), self.norms
+                return span.data.slice_for(entry.employee_id, moment.timestamp(), self.week_starts), self.norms
         raise LookupError(f"{record_key(entry.resource, entry.id)} is not part of this batch")

@@ -318,14 +318,16 @@ class PlantData:
                     if session.end is None and (session.closed_by is None or following.start < session.closed_by):
                         session.closed_by = following.start
 
-    def slice_for(self, employee: str, t: float) -> PlantData:
-        """What the real-time path sees for a record of `employee` at `t`: its ISO week plus a day each side.
+    def slice_for(self, employee: str, t: float, week_starts: int = 0) -> PlantData:
+        """What the real-time path sees for a record of `employee` at `t`: its week plus a day each side, the week
+        from the pay week's first day (`week_starts`, 0 Monday: ISO weeks, to 6 Sunday; `PunchPolicy.pay_week_starts`).
 
         Reference data is shared; transactions are the employee's own, plus machine runs, within the window.
         """
         local = datetime.fromtimestamp(t, self.tz)
-        monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-        low, high = monday.timestamp() - DAY, monday.timestamp() + 8 * DAY
+        back = (local.weekday() - week_starts) % 7
+        first = (local - timedelta(days=back)).replace(hour=0, minute=0, second=0, microsecond=0)
+        low, high = first.timestamp() - DAY, first.timestamp() + 8 * DAY
         part = PlantData(
             tz=self.tz,
             as_of=self.as_of,

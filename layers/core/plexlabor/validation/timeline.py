@@ -8,7 +8,7 @@ its end; without a schedule, the plant-local day of the record, shown over the s
 punches and an hour either side.
 
 Every lane keeps the items that start in that window, or at most `LOOKBACK` before it and run into it.
-For shifts up to 12 h the real-time slice (`PlantData.slice_for`: the record's ISO week and a day
+For shifts up to 12 h the real-time slice (`PlantData.slice_for`: the record's pay week and a day
 either side) holds all of those (the window starts at most 24 h before the record and ends less than
 24 h after it), so batch and real time give the same timeline for the same record.
 
