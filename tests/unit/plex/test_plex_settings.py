@@ -8,8 +8,12 @@ import logging
 import pytest
 from pydantic import ValidationError
 
+from plexlabor.platform.settings import PlexConnectionSettings
+from plexlabor.plex.datasource import DataSourceTransport
 from plexlabor.plex.defaults import DEFAULT_DATASOURCE_FIELDS, DEFAULT_DATASOURCE_IDS, DEFAULT_RESOURCE_PATHS
+from plexlabor.plex.errors import PlexError
 from plexlabor.plex.settings import PlexSettings, load_plex_settings, plex_settings_from_env
+from plexlabor.plex.sources import plex_settings_from
 from plexlabor.plex.transport import ConnectTransport
 
 
@@ -95,3 +99,40 @@ def test_tenant_and_customer_headers_are_sent_when_configured() -> None:
 def test_a_missing_resource_path_names_the_setting() -> None:
     with pytest.raises(KeyError, match="PLEXLABOR_PLEX_RESOURCE_PATHS"):
         PlexSettings(api_key="k").path_for("nope")
+
+
+@pytest.mark.parametrize(
+    ("secret", "named", "not_named"),
+    [
+        # on AWS the key comes from the Plex secret and the stack refuses credential variables (infra/config.py):
+        # the error gives the secret's JSON form
+        (
+            "the-bare-connect-key",
+            ['"datasource_username"', '"datasource_password"', "PLEX_API_KEY_SECRET_ARN"],
+            "PLEXLABOR_PLEX_",
+        ),
+        (
+            '{"api_key": "k", "datasource_username": ""}',
+            ['"datasource_username"', "The Plex secret"],
+            "PLEXLABOR_PLEX_",
+        ),
+        # locally, without the secret, the variables
+        (None, ["PLEXLABOR_PLEX_DATASOURCE_USERNAME", "PLEXLABOR_PLEX_DATASOURCE_PASSWORD"], "secret"),
+    ],
+    ids=["secret-bare-key", "secret-json-without-account", "variables"],
+)
+def test_missing_data_source_credentials_name_where_they_go(
+    secret: str | None, named: list[str], not_named: str
+) -> None:
+
+    environ = {"PLEXLABOR_PLEX_BASE_URL": "http://127.0.0.1:9"}
+    if secret is None:
+        environ["PLEXLABOR_PLEX_API_KEY"] = "local-key"
+    else:
+        environ["PLEX_API_KEY_SECRET_ARN"] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:plex"
+    settings = plex_settings_from(PlexConnectionSettings.model_validate(environ), lambda arn: secret or "")
+    with pytest.raises(PlexError, match="Data Source API credentials are not configured") as error:
+        DataSourceTransport(settings).execute(4711)  # refused before any request
+    message = str(error.value)
+    assert all(name in message for name in named), message
+    assert not_named not in message

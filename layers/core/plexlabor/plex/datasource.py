@@ -24,7 +24,9 @@ from typing import Any
 import requests
 from requests.auth import HTTPBasicAuth
 
+from plexlabor.platform import env
 from plexlabor.plex.errors import PlexError, PlexRequestError, PlexRowLimitError
+from plexlabor.plex.settings import ENV_PREFIX
 from plexlabor.plex.transport import USER_AGENT, PacedTransport, json_body
 
 logger = logging.getLogger(__name__)
@@ -110,11 +112,19 @@ class DataSourceTransport(PacedTransport):
     def _auth(self) -> HTTPBasicAuth:
         user, password = self.settings.datasource_username, self.settings.datasource_password
         if user is None or not user.get_secret_value() or password is None:
-            raise PlexError(
-                "Data Source API credentials are not configured "
-                "(PLEXLABOR_PLEX_DATASOURCE_USERNAME / PLEXLABOR_PLEX_DATASOURCE_PASSWORD)"
-            )
+            raise PlexError(f"Data Source API credentials are not configured: {self._where_credentials_go()}")
         return HTTPBasicAuth(user.get_secret_value(), password.get_secret_value())
+
+    def _where_credentials_go(self) -> str:
+        """The Plex secret's JSON form where the secret is read (on AWS the stack refuses credential variables,
+        `infra.constants.PLEX_SECRET_SETTINGS`), else the variables."""
+        if self.settings.from_plex_secret:
+            return (
+                f"the Plex secret ({env.PLEX_API_KEY_SECRET_ARN}) has no datasource_username / datasource_password; "
+                'store it as JSON {"api_key": "...", "datasource_username": "...", "datasource_password": "..."} '
+                '(docs/plex-integration.md, "The Plex secret")'
+            )
+        return f"set {ENV_PREFIX}DATASOURCE_USERNAME and {ENV_PREFIX}DATASOURCE_PASSWORD"
 
     def execute(
         self, datasource_id: int, inputs: Mapping[str, Any] | None = None, *, read_only: bool = True

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 from plexlabor.plex.defaults import (
     DEFAULT_BASE_URL,
@@ -95,6 +95,13 @@ class PlexSettings(BaseModel):
     (the `nonconformance-create` resource, through the write mode like any other write)."""
     copilot_custom_object_name: str = "plexlabor_copilot_interactions"
     """Where each copilot question and answer is recorded against its job (`plexlabor.copilot.interactions`)."""
+    _from_plex_secret: bool = PrivateAttr(default=False)
+
+    @property
+    def from_plex_secret(self) -> bool:
+        """The credentials come from the Plex secret (`plex_settings_from_env(..., secret=...)`, as on AWS, where
+        the stack passes no credential variable): an error about a missing one names the secret's JSON form."""
+        return self._from_plex_secret
 
     @field_validator("resource_paths", "datasources", mode="before")
     @classmethod
@@ -178,8 +185,9 @@ def parse_plex_secret(value: str) -> dict[str, str]:
     return {"api_key": text}
 
 
-def plex_settings_from_env(environ: Mapping[str, str], **overrides: Any) -> PlexSettings:
-    """Build settings from `PLEXLABOR_PLEX_<FIELD>` variables (maps as JSON); `overrides` win.
+def plex_settings_from_env(environ: Mapping[str, str], *, secret: str | None = None, **overrides: Any) -> PlexSettings:
+    """Build settings from `PLEXLABOR_PLEX_<FIELD>` variables (maps as JSON); the fields of the Plex secret's
+    value `secret` (`parse_plex_secret`) win over them, and `overrides` over both.
 
     Example: `PLEXLABOR_PLEX_API_KEY`, `PLEXLABOR_PLEX_DATASOURCES='{"shifts": 4711}'`.
     """
@@ -195,8 +203,11 @@ def plex_settings_from_env(environ: Mapping[str, str], **overrides: Any) -> Plex
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} is not valid JSON: {error.msg}") from None
         else:
             values[name] = raw
+    values.update(parse_plex_secret(secret) if secret is not None else {})
     values.update(overrides)
-    return PlexSettings.model_validate(values)
+    settings = PlexSettings.model_validate(values)
+    settings._from_plex_secret = secret is not None
+    return settings
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from plexlabor.platform import env
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.settings import DEFAULT_JOB_LEAD_DAYS, PlexConnectionSettings, PlexSourceSettings
 from plexlabor.plex.port import LaborDataPort
-from plexlabor.plex.settings import PlexSettings, parse_plex_secret, plex_settings_from_env
+from plexlabor.plex.settings import PlexSettings, plex_settings_from_env
 
 
 @dataclass
@@ -63,8 +63,7 @@ def plex_settings_from(settings: PlexConnectionSettings, get_secret: Callable[[s
     secret when its ARN is set. Errors name the variables, never a value: the input may be a secret."""
     secret_arn = settings.plex_api_key_secret_arn
     try:
-        overrides = parse_plex_secret(get_secret(secret_arn)) if secret_arn else {}
-        return plex_settings_from_env(settings.plex_env, **overrides)
+        return plex_settings_from_env(settings.plex_env, secret=get_secret(secret_arn) if secret_arn else None)
     except ValidationError as error:  # name the fields only
         fields = ", ".join(".".join(str(part) for part in e["loc"]) for e in error.errors())
         raise ConfigurationError(
