@@ -5,6 +5,7 @@ function names, storage buckets or settings."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from html import unescape
 from typing import Any
@@ -36,9 +37,9 @@ WHEN = {"allocation_nightly": "after the nightly run, early the next morning", "
 INTERNAL = ("artifacts bucket", "ARTIFACTS_BUCKET_NAME", "logs and alarms", "<code>")
 
 
-def _body(path: str, dependency: str, reports: Reports | None, claims: dict[str, str]) -> str:
+def _body(path: str, dependency: str, reports: Reports | None, claims: dict[str, str], *, by_hand: bool = False) -> str:
     reports_or_none: dict[str, Any] = {dependency: reports(InMemoryArtifactStore()) if reports else None}
-    deps: Dependencies = dataclasses.replace(web_deps(World()), **reports_or_none)
+    deps: Dependencies = dataclasses.replace(web_deps(World()), schedules_by_hand=by_hand, **reports_or_none)
     answer = call_web(deps, "GET", path, claims)
     assert answer["statusCode"] == 200
     return unescape(str(answer["body"]))
@@ -69,3 +70,15 @@ def test_without_a_place_to_read_from_only_the_admin_is_told_the_setting(
     assert "There is nothing to show: this installation has no place to read" in theirs and "Ask plant IT." in theirs
     assert not any(word in theirs for word in INTERNAL)
     assert "no artifacts bucket is configured (<code>ARTIFACTS_BUCKET_NAME</code>)" in admins and job in admins
+
+
+@pytest.mark.parametrize(("path", "dependency", "reports", "viewer", "job", "prefix"), PAGES)
+def test_on_the_local_runtime_an_empty_page_says_how_to_run_its_job(
+    path: str, dependency: str, reports: Reports, viewer: dict[str, str], job: str, prefix: str
+) -> None:
+    """ux_s17 H3: locally nothing fires the schedules, and the pages told the admin to check logs and alarms."""
+    for claims in (viewer, ADMIN):
+        body = _body(path, dependency, reports, claims, by_hand=True)
+
+        assert re.search(rf"<code>curl -X POST http://[^/]+/_local/schedules/{job}</code>", body)
+        assert "logs and alarms" not in body and "ask plant IT" not in body

@@ -147,6 +147,8 @@ class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings):
     """Approved crew assignments go to plex_writeback through this queue."""
     replan_queue_url: str | None = Field(default=None, alias=env.REPLAN_QUEUE_URL)
     """The crew board's "re-plan the rest of the shift" goes to crew_replan through this queue."""
+    plant_dir: str | None = Field(default=None, alias=env.PLANT_DIR)
+    """Set only on the local runtime (a plant folder instead of Plex), where nothing fires the schedules by itself."""
 
     def retrain_runs(self) -> RetrainRuns | None:
         """The weekly retrains' last runs, in the registries (`platform.retrainruns`); None: no bucket or folder."""
@@ -179,6 +181,9 @@ class Dependencies:
     """Where the crew board asks crew_replan to re-plan a shift; None: not configured (no button)."""
     write_mode: WriteMode = "dry_run"
     """The write mode plex_writeback writes in: the item page says what an approval does (`approval.effects`)."""
+    schedules_by_hand: bool = False
+    """Schedules are fired by hand here (the local runtime: `POST /_local/schedules/<function>`), so an empty
+    dashboard says how to fill it (ux_s17 H3: it told the admin to check logs and alarms)."""
     incident_log: IncidentLog = field(init=False)
     """The incident events `/incidents` read, kept between requests (`incidents.listing`), on the review's
     audit store and clock."""
@@ -215,6 +220,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         retrain_runs=settings.retrain_runs(),
         replan=replan_sender(settings.replan_queue_url) if settings.replan_queue_url else None,
         write_mode=write_mode_of(settings),
+        schedules_by_hand=settings.plant_dir is not None,
     )
 
 
@@ -248,6 +254,9 @@ class Page:
         self.base = stage_path[: len(stage_path) - len(event.path)] if stage_path.endswith(event.path) else ""
         self.reader = Reader(deps.zone, deps.people, frozenset(str(role) for role in self.viewer.roles))
         self.shown = PageReader(self.reader.zone, self.reader.people, self.reader.roles)
+        # where a schedule is fired by hand: the local runtime's control path on this page's host (else None)
+        host = (event.headers or {}).get("Host") or (event.headers or {}).get("host") or "127.0.0.1"
+        self.schedules_url = f"http://{host}/_local/schedules/" if deps.schedules_by_hand else None
 
     def local(self, moment: datetime) -> str:
         return self.shown.time(moment)
@@ -320,6 +329,7 @@ class Page:
             escalation=self.escalation,
             producer=producer,
             plex_ids=self.plex_ids,
+            schedules_url=self.schedules_url,
             **context,
         )
         return Response(status_code=status, content_type=CONTENT_TYPE, body=body, headers=dict(SECURITY_HEADERS))
