@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from infra.constants import QueueName, SecretName
-from infra.function_specs import FUNCTION_SPECS
+from infra.function_specs import FUNCTION_SPECS, Need
 from infra.wiring import ROLLOUT_SETTINGS, environment_sources
 from plexlabor.platform import env
 from plexlabor.plex.settings import plex_settings_from_env
@@ -49,6 +49,7 @@ FAKE = LocalResources(
     incident_transcribe_language="en-US",
     copilot_bedrock_model_id="anthropic.claude-3-haiku-20240307-v1:0",
     chat_webhook_url="https://chat.plant.example.com/hooks/approvals",
+    validation_policy='{"pay_week_starts":"sunday"}',
     rollout={
         "pilot_departments": ("MACH", "ASSY"),
         "pilot_workcenters": ("CNC-01",),
@@ -107,6 +108,17 @@ def test_bedrock_not_configured_is_left_out() -> None:
     assert "COPILOT_BEDROCK_MODEL_ID" not in function_environment(
         copilot_ask, unset, plex, stage="dev", log_level="INFO"
     )
+
+
+def test_a_validation_policy_not_configured_is_left_out() -> None:
+    """As on AWS without plexlabor:validationPolicy, and the local default: no VALIDATION_POLICY (the code's policy)."""
+    plex = PlexEnvironment("http://sim")
+    unset = dataclasses.replace(FAKE, validation_policy=None)
+    assert next(f for f in dataclasses.fields(LocalResources) if f.name == "validation_policy").default is None
+    for spec in FUNCTION_SPECS:
+        configured = function_environment(spec, FAKE, plex, stage="dev", log_level="INFO")
+        assert ("VALIDATION_POLICY" in configured) == (Need.VALIDATION_POLICY in spec.needs), spec.name
+        assert "VALIDATION_POLICY" not in function_environment(spec, unset, plex, stage="dev", log_level="INFO")
 
 
 def test_rollout_settings_not_configured_are_left_out() -> None:
