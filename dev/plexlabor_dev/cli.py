@@ -591,6 +591,11 @@ COMMANDS: tuple[Command, ...] = (
                 help="crew_planner's CREW_APPROVAL: which crew seats wait for review (default all; with 'changes' "
                 "seats that keep the supervisor's plan are only logged)",
             ),
+            arg(
+                "--policy",
+                help="the plant's validation policy, a JSON file of its fields, as plexlabor:validationPolicy gives a "
+                "deployment (default: the code's)",
+            ),
         ),
     ),
     Command(

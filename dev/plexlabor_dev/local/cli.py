@@ -22,8 +22,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from infra.constants import DEFAULT_APPROVAL_WAIT_SECONDS, SecretName
+from plexlabor.validation.policy import policy_json
 from plexlabor.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from plexlabor_dev.commands import plant_flag
+from plexlabor_dev.commands.validation import policy_flag
 from plexlabor_dev.demo import crew_day, demo_spec
 from plexlabor_dev.local.invoker import Invocation
 from plexlabor_dev.local.signin import describe_users
@@ -68,6 +70,7 @@ def up_command(args: argparse.Namespace) -> int:
     today = datetime.now(ZoneInfo(PlantSpec.timezone)).date()
     # a deployment's default (8 h): a demo's findings stay in the queue while someone reads the other pages
     wait_s = args.approval_wait or DEFAULT_APPROVAL_WAIT_SECONDS
+    policy = policy_json(policy_flag(args.policy)) if args.policy else None  # read before a plant is generated
     with contextlib.ExitStack() as stack:
         if args.plant:
             plant = plant_flag(args.plant).path
@@ -93,6 +96,7 @@ def up_command(args: argparse.Namespace) -> int:
                 handler_output=handler_log,
                 on_invocation=print_invocation,
                 function_environment={"crew_planner": {"CREW_APPROVAL": args.crew_approval}},
+                validation_policy=policy,
             )
         )
         runtime = local.runtime

@@ -148,6 +148,8 @@ class LocalRuntime(Lifecycle):
       exists only when a signed-in function (`signin.SIGNED_IN_FUNCTIONS`) has routes;
     - `rollout`: the phased-rollout settings by `infra.wiring.Setting` value (`pilot_departments`,
       `pilot_workcenters`, `pilot_shifts`, `notify_kinds`, `advisory_mode`); none by default (plant-wide).
+    - `validation_policy`: the plant's validation policy as `plexlabor:validationPolicy` gives it (compact JSON,
+      `plexlabor.validation.policy.policy_json`): the validating functions' `VALIDATION_POLICY`; None: the code's.
     For tests: `specs`, `functions_package` and `routes` (default: the specs' own) replace the real functions.
     """
 
@@ -182,6 +184,7 @@ class LocalRuntime(Lifecycle):
         routes: Iterable[Route] | None = None,
         users: Iterable[LocalUser] | None = None,
         rollout: Mapping[str, object] | None = None,
+        validation_policy: str | None = None,
     ) -> None:
         if visibility_timeout_s < 0 or poll_wait_s < 0 or max_receive_count < 1:
             raise ValueError("visibility_timeout_s and poll_wait_s must be >= 0, max_receive_count >= 1")
@@ -207,6 +210,7 @@ class LocalRuntime(Lifecycle):
         self.routes = tuple(routes) if routes is not None else routes_of(self.specs.values())
         self._users = None if users is None else list(users)
         self.rollout = dict(rollout or {})
+        self.validation_policy = validation_policy
         self.user_pool: LocalUserPool | None = None
 
         self._moto: Any = None
@@ -276,6 +280,7 @@ class LocalRuntime(Lifecycle):
             user_pool_client_id=self.user_pool.client_id if self.user_pool else None,
             hosted_ui_url=f"{self.gateway.url}{HOSTED_UI_PATH}" if self.user_pool else None,
             rollout=self.rollout,
+            validation_policy=self.validation_policy,
             review_hr_emails=LOCAL_REVIEW_RECIPIENTS["hr"],
             review_planner_emails=LOCAL_REVIEW_RECIPIENTS["planners"],
             review_ehs_emails=LOCAL_REVIEW_RECIPIENTS["ehs"],
