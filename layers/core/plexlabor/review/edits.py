@@ -17,10 +17,10 @@ Neighbours are those on the finding's timeline (the shift's window, 4 h either s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.corrections import updates_fields
@@ -190,7 +190,7 @@ def fits_record(edited: Mapping[str, Any], changed: Sequence[str], record: Recor
     start = _moment(edited.get(CLOCK_IN)) or record.clock_in
     end = _moment(edited.get(CLOCK_OUT)) or record.clock_out
 
-    def refuse(key: str, problem: str) -> None:
+    def refuse(key: str, problem: str) -> NoReturn:
         raise DecisionFormError(f"{field_label(key)}: {problem}")
 
     def at(moment: datetime) -> str:
@@ -225,7 +225,9 @@ def fits_record(edited: Mapping[str, Any], changed: Sequence[str], record: Recor
             refuse(BREAK, f"give fewer minutes than the entry lasts ({length:.0f} min, {at(start)}–{at(end)})")
 
 
-def _clear_of_neighbours(record: RecordTimes, start: datetime | None, end: datetime | None, at: Any) -> None:
+def _clear_of_neighbours(
+    record: RecordTimes, start: datetime | None, end: datetime | None, at: Callable[[datetime], str]
+) -> None:
     """Refuse a moved clock-out that runs into the person's next entry, or a moved clock-in into the one before
     (both of the record's own clock-in's neighbours, as the finding's timeline holds them)."""
     own = record.clock_in
