@@ -36,6 +36,7 @@ from infra.constants import (
     REPO_ROOT,
     stack_name,
 )
+from infra.schedule_zones import zone_advice
 from infra.stack import PlexlaborStack
 
 CDK_JSON = REPO_ROOT / "cdk.json"
@@ -89,7 +90,7 @@ def main() -> None:
     if skipped:
         names = ", ".join(skipped)
         print(f"[app] functions without a handler yet (not in the stack): {names}", file=sys.stderr)
-    for line in [*missing_settings_report(stack), *concurrency_report(stack)]:
+    for line in [*missing_settings_report(stack), *concurrency_report(stack), *schedule_zone_report(stack, config)]:
         print(line, file=sys.stderr)
     app.synth()
 
@@ -117,6 +118,14 @@ def concurrency_report(stack: PlexlaborStack) -> list[str]:
         f"this region must be at least {reserved + UNRESERVED_MINIMUM} ({reserved} + the {UNRESERVED_MINIMUM} Lambda "
         f"keeps unreserved), or set {CTX_RESERVED_CONCURRENCY}=false"
     ]
+
+
+def schedule_zone_report(stack: PlexlaborStack, config: DeployConfig) -> list[str]:
+    """The schedules to deploy with when the plant's zone would run the defaults at other plant-local times."""
+    defaults = {
+        name: expression for name, expression in stack.schedules.expressions.items() if name not in config.schedules
+    }
+    return zone_advice(config.timezone, defaults)
 
 
 def missing_settings_report(stack: PlexlaborStack) -> list[str]:

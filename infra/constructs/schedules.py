@@ -10,7 +10,8 @@ the period of the expression in force, and an override without a fixed period of
 (a cron expression, days) is refused at synth (`infra.config`).
 Rules, not EventBridge Scheduler: the target receives the "Scheduled Event" envelope the handlers
 parse (`EventBridgeModel`) and that the local runtime sends when it fires a schedule. Expressions
-are UTC (no time zone on rules).
+are UTC (no time zone on rules); for a plant outside US Eastern, the synth prints the overrides that
+keep the defaults' plant-local times (`infra/schedule_zones.py`).
 
 Delivery: EventBridge invokes asynchronously. A delivery Lambda refuses is retried by EventBridge
 twice within an hour (`TARGET_RETRY_ATTEMPTS`, `TARGET_MAX_EVENT_AGE`). Once Lambda has accepted the
