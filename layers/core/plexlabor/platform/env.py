@@ -78,9 +78,10 @@ PILOT_WORKCENTERS = "PILOT_WORKCENTERS"
 PILOT_SHIFTS = "PILOT_SHIFTS"
 """Comma-separated shift codes, likewise."""
 NOTIFY_KINDS = "NOTIFY_KINDS"
-"""Comma-separated review kinds that may start an approval or wait for a decision (`punch_finding`, ...)."""
+"""Comma-separated review kinds that may start an approval or wait for a decision (`punch_finding`, ...; not one
+of `platform.pilot.NEVER_HELD`, which always do)."""
 ADVISORY_MODE = "ADVISORY_MODE"
-"""true: everything is recorded, nothing goes for review, nobody is notified."""
+"""true: everything is recorded, nothing goes for review, nobody is notified (but `platform.pilot.NEVER_HELD` kinds)."""
 
 # Who hears of the recommendations waiting in the review queue (review_sweep, plexlabor.review.sweep)
 REVIEW_HR_EMAILS = "REVIEW_HR_EMAILS"
