@@ -227,6 +227,7 @@ def test_the_ehs_lead_finds_an_auto_coded_injury_in_the_list_and_sends_it_to_ple
     row.get_by_role("link").click()
     page.wait_for_url(f"**/incidents/{logged.incident_id}")
     assert "Nothing goes to Plex until the EHS lead confirms the codes here." in page.locator("main").inner_text()
+    page.get_by_label("Time not known").check()  # an injury is confirmed with its time or that it is not known
     page.get_by_role("button", name="Save the codes").click()
     page.wait_for_url("**saved=1")
     incidents.stack.runtime.drain()

@@ -18,7 +18,7 @@ __all__ = ["classifier"]  # the module's trained model, a fixture here too
 def _confirmed_group_row(world: World, incident_id: str, group: str, lambda_context: Any) -> str:
     """The decided codes' event group row after the EHS lead confirms `group`."""
     web = web_deps(world)
-    form = {**CODES, "code.event_division": group[0], "code.event_group": group}
+    form = {**CODES, "code.event_division": group[0], "code.event_group": group, "confirm.occurred_at_unknown": "yes"}
     assert call_web(web, "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)["statusCode"] == 303
     body = call_web(web, "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     codes = body.split('id="decided-codes"')[1].split("</table>")[0]

@@ -36,6 +36,7 @@ CONFIRM = {
     "code.part_division": "4",
     "code.source_division": "3",
     "confirm.workcenter_code": "PRESS4",
+    "confirm.occurred_at": "2026-03-02T09:15",  # an injury is confirmed with its time (ux_s17 M6)
 }
 
 

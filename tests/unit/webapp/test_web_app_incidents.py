@@ -572,7 +572,7 @@ def test_a_group_oiics_does_not_list_is_still_offered_as_coded(world: World, lam
     # Given a report decided with group 48, two digits of its division that OIICS 2.01 has no title for
     deps = IncidentDeps(world.audit, None, clock=world.clock)
     incident_id = log_incident(deps, IncidentReport(narrative=VAGUE), "E0001").incident_id
-    form = {**CODES, "code.event_division": "4", "code.event_group": "48"}
+    form = {**CODES, "code.event_division": "4", "code.event_group": "48", "confirm.occurred_at_unknown": "yes"}
     call_web(web_deps(world), "POST", f"/incidents/{incident_id}", EHS, lambda_context, form=form)
     body = call_web(web_deps(world), "GET", f"/incidents/{incident_id}", EHS, lambda_context)["body"]
     assert '<option value="48" selected>48</option>' in body

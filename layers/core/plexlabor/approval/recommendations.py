@@ -42,6 +42,9 @@ WRITABLE_KINDS = WRITTEN_KINDS | CONFIRMED_KINDS
 """What plex_writeback writes."""
 INCIDENT_FIELDS = ("occurred_at", "workcenter_code", "shift_code", "equipment", "body_parts", "ppe_not_worn")
 """What the EHS lead confirms of an incident beside its codes (the decision's `correction` holds both)."""
+OCCURRED_UNKNOWN = "occurred_at_unknown"
+"""In a confirmation: "yes" when the EHS lead confirmed that the time it happened is not known (`occurred_at` then
+empty), which the Plex record says (`occurredAtUnknown`) rather than leaving the time blank unexplained (ux_s17 M6)."""
 
 NONCONFORMANCE_ACTION = "nonconformance-create"
 """The logical resource a confirmed incident is POSTed to when `PlexSettings.incident_write_target` is
@@ -118,7 +121,12 @@ def incident_record(opening: AuditEvent, decision: Decision) -> dict[str, Any]:
         "kind": incident.get("kind"),
         "narrative": incident.get("narrative"),
         **{_camel(name): confirmed.get(name) for name in INCIDENT_FIELDS},
-        **{_camel(name): code for name, code in sorted(confirmed.items()) if name not in INCIDENT_FIELDS},
+        **({"occurredAtUnknown": True} if confirmed.get(OCCURRED_UNKNOWN) == "yes" else {}),
+        **{
+            _camel(name): code
+            for name, code in sorted(confirmed.items())
+            if name not in INCIDENT_FIELDS and name != OCCURRED_UNKNOWN
+        },
         "reportedBy": opening.actor,
     }
 

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from plexlabor.approval.messages import Decision
-from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS
+from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS, OCCURRED_UNKNOWN
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced, stable_event_id
@@ -729,6 +729,7 @@ def confirmation_defaults(event: AuditEvent, zone: tzinfo) -> dict[str, str]:
         "equipment": ", ".join(m["value"] for m in found.get("equipment") or []),
         "body_parts": ", ".join(parts),
         "ppe_not_worn": ", ".join(p["value"] for p in found.get("ppe") or [] if not p.get("worn", True)),
+        OCCURRED_UNKNOWN: "",
     }
 
 
@@ -743,12 +744,20 @@ CONFIRMED_LABELS = {
 """Each of `INCIDENT_FIELDS` as the incident page's form labels it (a refusal names the field so)."""
 
 
+TIME_NEEDED = (
+    "an injury's record needs the time it happened (OSHA's 300 log and 301 form ask for the date of injury): enter "
+    "it, or tick “not known” to record that it is not known"
+)
+"""Why confirming an injury without a time is refused (ux_s17 M6: it was written to Plex with no time, unexplained)."""
+
+
 def read_confirmation(
-    form: Mapping[str, str], zone: tzinfo, now: datetime, choices: PlantChoices | None = None
+    form: Mapping[str, str], zone: tzinfo, now: datetime, choices: PlantChoices | None = None, *, injury: bool = False
 ) -> dict[str, str]:
     """The fields the EHS lead confirmed (`confirm.<field>`), each checked (CodeCorrectionError names
     it): when as a plant-local date and time, never later than now; the workcenter and shift the plant's
-    own (`choices`, when known); the others plain text."""
+    own (`choices`, when known); the others plain text. The time it happened may be confirmed as not known
+    (`confirm.occurred_at_unknown`, then `OCCURRED_UNKNOWN` "yes" and no time); an `injury` needs one or the other."""
     confirmed = {name: (form.get(f"confirm.{name}") or "").strip() for name in INCIDENT_FIELDS}
     for name, value in confirmed.items():
         if len(value) > MAX_CONFIRMED_CHARS:
@@ -768,7 +777,12 @@ def read_confirmation(
         if when > now:
             raise CodeCorrectionError(f"{when_label}: later than now")
         confirmed["occurred_at"] = when.isoformat()
-    return confirmed
+    unknown = (form.get(f"confirm.{OCCURRED_UNKNOWN}") or "").strip() == "yes"
+    if unknown and confirmed["occurred_at"]:
+        raise CodeCorrectionError(f"{when_label}: give the time it happened or tick “not known”, not both")
+    if injury and not unknown and not confirmed["occurred_at"]:
+        raise CodeCorrectionError(f"{when_label}: {TIME_NEEDED}")
+    return confirmed | ({OCCURRED_UNKNOWN: "yes"} if unknown else {})
 
 
 def correct_codes(

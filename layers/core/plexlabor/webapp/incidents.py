@@ -704,7 +704,8 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
         if context["time_to_fill"] and not form.get("confirm.occurred_at"):
             raise CodeCorrectionError(f"When it happened: {context['time_to_fill']}")
         codes = read_codes(form, _near_miss(found))
-        confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock(), _choices())
+        injury = not _near_miss(found)  # an injury is confirmed with the time it happened, or that it is not known
+        confirmed = read_confirmation(form, page.deps.zone, page.deps.review.clock(), _choices(), injury=injury)
         decided = correct_codes(
             page.deps.review.audit,
             found,
