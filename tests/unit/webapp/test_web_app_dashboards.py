@@ -326,3 +326,16 @@ def test_a_cell_says_what_is_scheduled_beyond_its_seats(world: World, lambda_con
         "17.0 h scheduled (and 17.0 h more at the same time than its seats can work in the shift, not counted), "
         "17.0 h at risk" in body
     )
+
+
+def test_every_page_links_its_icon_and_the_icon_is_served(world: World, lambda_context: Any) -> None:
+    """ux_s17 L8: no page linked an icon, so the browser asked for /favicon.ico, a 404 on every page's console."""
+    from plexlabor.webapp.dashboards import FAVICON_SVG
+
+    deps = web_deps(world)
+    page = _call(deps, "GET", "/queue", PLANNER, lambda_context)["body"]
+    assert '<link rel="icon" href="/dev/static/favicon.svg" type="image/svg+xml">' in page
+    icon = _call(deps, "GET", "/static/favicon.svg", PLANNER, lambda_context)
+    assert icon["statusCode"] == 200 and icon["body"] == FAVICON_SVG
+    assert icon["multiValueHeaders"]["Content-Type"] == ["image/svg+xml"]
+    assert icon["multiValueHeaders"]["Content-Security-Policy"][0].startswith("default-src 'none'")

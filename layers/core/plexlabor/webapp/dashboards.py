@@ -117,6 +117,13 @@ STATIC_FILES = {
     "echarts.min.js": "vendor/echarts.min.js",
 }
 """What `/static/<name>` serves, from `plexlabor/webapp/static/` (`vendor/` is filled by `make assets`)."""
+FAVICON = "favicon.svg"
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" rx="3" fill="#1f3b57"/><path d="M5 3h4a3 3 0 0 1 0 6H7v4H5z" fill="#fff"/></svg>'
+)
+"""The pages' icon (`base.html` links it), so a browser asks for no `/favicon.ico`, which no route serves (ux_s17 L8:
+every page logged a 404 in the console). Drawn here: one shape, no file to package."""
 STATIC_CACHE = "public, max-age=31536000, immutable"
 """Scripts are addressed with their content's hash (`?v=`), so a browser may keep them a year."""
 PROPOSED = {
@@ -165,7 +172,10 @@ def chart_scripts() -> list[Script] | None:
 def static(name: str) -> Response[str]:
     """A script, as text: API Gateway's REST API decodes a base64 body only for its binary media types (just
     `multipart/form-data`, the incident form's recordings: infra/constructs/api.py), so a base64 (binary or gzip)
-    script would reach the browser as base64."""
+    script would reach the browser as base64. The pages' icon likewise, as SVG text."""
+    if name == FAVICON:
+        headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=86400"}  # no script runs in it, opened alone
+        return Response(status_code=200, content_type="image/svg+xml", body=FAVICON_SVG, headers=headers)
     data = _static(name)
     if data is None:
         return Response(status_code=404, content_type=CONTENT_TYPE, body="Not found.", headers=dict(SECURITY_HEADERS))
