@@ -549,6 +549,11 @@ COMMANDS: tuple[Command, ...] = (
             arg("--employee-shards", dest="employee_shards", type=int, help="employee shards a slice (default 50)"),
             arg("--workcenter-shards", dest="workcenter_shards", type=int, help="workcenter shards a slice (1)"),
             arg("--max-concurrency", dest="max_concurrency", type=int, help="shards at once on AWS (default 10)"),
+            arg(
+                "--policy",
+                help="with --plant: the validation policy (a JSON file) the local run applies, as "
+                "plexlabor:validationPolicy gives a deployment (a deployed stack applies its own)",
+            ),
         ),
         progress=True,
     ),

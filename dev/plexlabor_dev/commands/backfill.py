@@ -59,6 +59,10 @@ def backfill_command(args: argparse.Namespace) -> int:
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE)
     try:
         if args.stack:
+            if args.policy:
+                raise ValueError(
+                    f"--policy: a deployed stack validates with its plexlabor:validationPolicy ({args.stack})"
+                )
             return _start_on_stack(args.stack, plan_of(args))
         return _run_locally(args)
     except ValidationError as error:
@@ -80,11 +84,14 @@ def _start_on_stack(stack: str, plan: BackfillPlan) -> int:
 
 def _run_locally(args: argparse.Namespace) -> int:
     from plexlabor.plant import PlantFolder
+    from plexlabor.validation.policy import policy_json
+    from plexlabor_dev.commands.validation import policy_flag
     from plexlabor_dev.local.backfill import run_backfill
     from plexlabor_dev.local.stack import LocalStack
 
-    plan = plan_of(args, default_until=PlantFolder(args.plant).meta().end)  # checked before anything starts
-    with LocalStack(args.plant, approval_wait_s=60) as stack:
+    policy = policy_json(policy_flag(args.policy)) if args.policy else None  # checked before anything starts
+    plan = plan_of(args, default_until=PlantFolder(args.plant).meta().end)
+    with LocalStack(args.plant, approval_wait_s=60, validation_policy=policy) as stack:
         run = run_backfill(stack.runtime.invoke, plan.model_dump(mode="json"))
     totals = {key: run.total(key) for key in ("findings", "new", "validated", "records_read")}
     times = {key: round(run.total(key), 1) for key in ("read_s", "check_s", "record_s")}
