@@ -237,7 +237,8 @@ def test_an_entry_open_long_after_the_shift_is_a_missed_punch_with_the_likely_cl
     assert pairs(findings) == {(day.last_key, A.MISSED_PUNCH)}
     finding = findings[0]
     assert finding.suggested_correction == {"clockoutTime": plex_time(local(TUESDAY, likely))}
-    assert finding.note == f"No clock-out 81.5 h after the shift ended at 14:30; likely out at {likely} ({why})"
+    # the note says since when, not how long before the extract (ux_s17 L2: "81.5 h" aged on the page, 135 h later)
+    assert finding.note == f"No clock-out since the shift ended Tue 2026-11-17 14:30; likely out at {likely} ({why})"
     assert finding.evidence["hours_overdue"] == 81.5 and finding.evidence["correction_basis"] == basis
     assert finding.route == "review"
 

@@ -109,6 +109,7 @@ LABELS = {
     "clockoutTime": "Clock-out",
     "clockin_time": "Clock-in",
     "minutes_before": "Clock-out before clock-in by (minutes)",
+    "hours_overdue": "Hours overdue when found",  # measured to the data's end, not to now (ux_s17 L2)
     "projectedHours": "Hours in the week",  # punched and still scheduled: a finished week's are not "projected"
     "expectedQuantity": "Pieces expected for these hours",
     "week": "Week",

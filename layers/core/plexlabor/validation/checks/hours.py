@@ -83,7 +83,8 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
     if likely > following:
         likely, basis = following, "the next clock-in"
         why = basis
-    hours = round(overdue, 1)  # the note's figure is the evidence's (ux164 #17: "10 h after" beside "9.5")
+    hours = round(overdue, 1)  # as of the check: the note gives the shift's end instead (ux_s17 L2: it aged)
+    ended = datetime.fromtimestamp(expected_end, data.tz).strftime("%a %Y-%m-%d %H:%M")
     return rule_candidate(
         record_key=punch.key,
         employee=employee,
@@ -94,8 +95,7 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
             "hours_overdue": hours,
             "correction_basis": basis,
         },
-        note=f"No clock-out {hours:g} h after the shift ended at {data.local_time(expected_end)}; likely out at "
-        f"{data.local_time(likely)} ({why})",
+        note=f"No clock-out since the shift ended {ended}; likely out at {data.local_time(likely)} ({why})",
         correction={"clockoutTime": iso(likely)},
         severity="high",
     )
