@@ -442,7 +442,7 @@ def _validation_policy(value: Any) -> str | None:
 def _tuning(value: Any) -> dict[str, dict[str, str]]:
     """`plexlabor:tuning`: an object (cdk.json) or a JSON string (`-c`) of tuning variables, each checked by the
     fields that read it; per function, those it reads (`infra.tuning.read_tuning`)."""
-    from infra.tuning import read_tuning  # imports a function's settings models only when it is tuned
+    from infra.tuning import read_tuning  # the specs, imported where used as in _check_schedules
 
     try:
         return read_tuning(_context_object(CTX_TUNING, value))
