@@ -85,6 +85,7 @@ and each spec's own variables."""
 
 
 def settings_models(function: str) -> tuple[type[BaseModel], ...]:
+    """The settings models of `function` (`SETTINGS_MODELS`), imported."""
     models = []
     for path in SETTINGS_MODELS[function]:
         module, attribute = path.split(":")
@@ -119,6 +120,9 @@ def variable_text(value: Any) -> str:
 def field_problems(model: type[BaseModel], field_name: str, text: str) -> list[str]:
     """What the field reading a variable says of `text` (none: it reads it). Only that field's validators and
     constraints run: the rest of the model (its other variables, its checks across them) is the stack's."""
+    # pydantic validates one field of a model, with the model's own field validators (FORECAST_SETTINGS' JSON,
+    # ALLOCATION_INDIRECT_CODES' codes), only on assignment; a TypeAdapter of the field's type would skip them.
+    # The model's checks across fields run too, on defaults: their errors (no field in `loc`) are not the variable's.
     try:
         model.__pydantic_validator__.validate_assignment(model.model_construct(), field_name, text)
     except ValidationError as error:
