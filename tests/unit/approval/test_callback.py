@@ -402,3 +402,33 @@ def test_a_first_link_after_its_escalation_names_who_has_the_finding_now(world: 
             in (response["body"])
         )
     assert world.tasks.succeeded == [] and decisions(world) == []
+
+
+BUDDY_EVIDENCE = {
+    "geofence_ratio": 0.0,
+    "device_unusual": 0.92,
+    "biometric_low": 0.634,
+    "no_badge_in": 1.0,
+    "badge_elsewhere": 0.0,
+    "no_workcenter_login": 1.0,
+    "mobile": 0.0,
+    "signal_count": 3.0,
+}
+"""A buddy punch's signals as `validation.checks.buddy` records them in its evidence."""
+
+
+def test_a_buddy_punchs_signals_are_worded_by_its_note_not_shown_as_numbers(world: World) -> None:
+    """ux_s17 L5: the link page showed "Biometric low 0.634", "Device unusual 0.92", "Signal count 3.00" beside the
+    note's "biometric match 0.37"."""
+    finding = make_finding(
+        anomaly_type="BUDDY_PUNCH",
+        note="Possible buddy punch (clock-in Tue 2026-11-24 14:28): on a clock this employee rarely uses, "
+        "biometric match 0.37, no badge-in at the building, no workcenter login all shift",
+        evidence={**BUDDY_EVIDENCE, "decisive": "impossible_travel"},
+        suggested_correction={"action": "verify identity with the employee"},
+    )
+    [token] = world.notified(notice(make_request(finding)))
+    page = call(world, "GET", token)["body"]
+    assert "biometric match 0.37" in page and "Decisive" in page
+    for raw in ("Biometric low", "Device unusual", "Signal count", "0.634", "No workcenter login"):
+        assert raw not in page

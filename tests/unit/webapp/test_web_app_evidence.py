@@ -230,3 +230,23 @@ def test_an_entry_overlapping_two_says_what_approving_means_and_shows_no_plex_id
     assert means in body
     shown = body.split('<details class="plex-ids">')[0]
     assert "tce-3" not in shown and "Also overlaps" not in shown
+
+
+def test_a_buddy_punchs_item_page_leaves_its_signals_to_the_note(lambda_context: Any) -> None:
+    """ux_s17 L5: "Biometric low 0.634" and "Signal count 3.00" on the item page, beside the note's words."""
+    from tests.support import make_finding
+    from tests.unit.approval.test_callback import BUDDY_EVIDENCE
+    from tests.unit.review.review_world import open_finding
+
+    world = World()
+    finding = make_finding(
+        anomaly_type="BUDDY_PUNCH",
+        note="Possible buddy punch (clock-in Tue 2026-11-24 14:28): biometric match 0.37, no badge-in at the building",
+        evidence={**BUDDY_EVIDENCE, "decisive": "impossible_travel"},
+        suggested_correction={"action": "verify identity with the employee"},
+    )
+    open_finding(world, finding)
+    evidence = _evidence(world, finding.finding_id, lambda_context)
+    assert "Decisive" in evidence
+    for raw in ("Biometric low", "Device unusual", "Signal count", "0.634"):
+        assert raw not in evidence

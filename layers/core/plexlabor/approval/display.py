@@ -68,6 +68,22 @@ PLEX_ID_KEYS = frozenset(
     }
 )
 """Keys whose value is a Plex id (or a record key) although their name does not end in `_id`/`_ids`."""
+MODEL_INPUTS = frozenset(
+    {
+        "geofence_ratio",
+        "device_unusual",
+        "biometric_low",
+        "no_badge_in",
+        "badge_elsewhere",
+        "no_workcenter_login",
+        "mobile",
+        "signal_count",
+        "read_beside_another",
+    }
+)
+"""A buddy punch's signals as the scorer reads them (`validation.checks.buddy`): the note says each in words ("on a
+clock this employee rarely uses, biometric match 0.37"), so no page shows them as numbers (ux_s17 L5: "Biometric low
+0.634" beside the note's "biometric match 0.37"); the audit keeps them."""
 SUPERSEDED_BY = {"missing_skills": "missing_skill_codes"}
 """A key whose value (Plex ids) another key gives as codes: shown only when the codes are missing."""
 PLEX_IDS_CLASS = "plex-ids"

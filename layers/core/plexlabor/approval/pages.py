@@ -19,6 +19,7 @@ from typing import Any
 
 from plexlabor.approval.callback import CLOSING_EVENTS
 from plexlabor.approval.display import (
+    MODEL_INPUTS,
     PLEX_IDS_CLASS,
     Reader,
     field_label,
@@ -176,10 +177,9 @@ def review_page(
     above the reason box, which keeps what was `typed`: the link is not used up, so the supervisor answers here."""
     reader = reader or Reader()
     finding = pending.request.finding
-    # features stay in the audit table; the day timeline is drawn on the web app's item page
-    evidence, evidence_ids = split_ids(
-        reading_order({k: v for k, v in finding.evidence.items() if k not in ("features", "timeline")})
-    )
+    # features and the signals the note words stay in the audit table; the day timeline is drawn on the item page
+    left_out = {"features", "timeline", *MODEL_INPUTS}
+    evidence, evidence_ids = split_ids(reading_order({k: v for k, v in finding.evidence.items() if k not in left_out}))
     correction, correction_ids = split_ids(finding.suggested_correction)
     facts = {
         "Employee": reader.person(finding.employee_id, pending.request.employee_number),

@@ -15,46 +15,49 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from plexlabor.approval.display import equipment_words, reading_order
+from plexlabor.approval.display import MODEL_INPUTS, equipment_words, reading_order
 from plexlabor.review.items import ReviewItem
 
-INTERNAL = frozenset(
-    {
-        # scoring: model inputs and internals (the audit keeps them for learning)
-        "features",
-        "score",  # a cross-training candidate's ranking score: its place ("rank") says the same in words
-        "shadow",
-        "plant_cut",
-        "exploration",  # sent as a random sample of what the scorer stops sending: decided as any item is
-        "timeline",
-        "confidence",
-        "severity",
-        "text_says_unhurt",  # in words in an incident's rows ("Why it waits") when true
-        # the crew plan: solver internals and objective terms (the crew board shows the plan's figures)
-        "solver_status",
-        "proven_gap",
-        "plan_figures",
-        "plan_shifts",
-        "plan_day",
-        "value",
-        "fatigue",
-        "changeover",
-        "walking",
-        "outside_hours",
-        "swap_candidates",
-        "cause",
-        # an incident's model output and extraction spans (its page shows and corrects the codes)
-        "auto_coded",
-        "coding",
-        "codes",
-        "extraction",
-        "incident",
-        "as_of",
-        # the pilot scope's hold, if any
-        "held",
-        "advisory",
-    }
-)
+INTERNAL = (
+    frozenset(
+        {
+            # scoring: model inputs and internals (the audit keeps them for learning)
+            "features",
+            "score",  # a cross-training candidate's ranking score: its place ("rank") says the same in words
+            "shadow",
+            "plant_cut",
+            "exploration",  # sent as a random sample of what the scorer stops sending: decided as any item is
+            "timeline",
+            "confidence",
+            "severity",
+            "text_says_unhurt",  # in words in an incident's rows ("Why it waits") when true
+            # the crew plan: solver internals and objective terms (the crew board shows the plan's figures)
+            "solver_status",
+            "proven_gap",
+            "plan_figures",
+            "plan_shifts",
+            "plan_day",
+            "value",
+            "fatigue",
+            "changeover",
+            "walking",
+            "outside_hours",
+            "swap_candidates",
+            "cause",
+            # an incident's model output and extraction spans (its page shows and corrects the codes)
+            "auto_coded",
+            "coding",
+            "codes",
+            "extraction",
+            "incident",
+            "as_of",
+            # the pilot scope's hold, if any
+            "held",
+            "advisory",
+        }
+    )
+    | MODEL_INPUTS
+)  # a buddy punch's signals: its note words them
 """Evidence keys a person deciding the item does not read."""
 
 UNSTAFFED_CAUSES = {
