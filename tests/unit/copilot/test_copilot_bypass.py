@@ -66,6 +66,8 @@ def test_skipping_the_torque_tool_check_is_answered_no_with_its_procedure(
         ("Can I reach in without locking out?", "locking out"),
         ("Can I not lock out the press for a quick jam?", "lock out the press"),
         ("What tools do I need to bypass the interlock?", "interlock"),
+        ("Can we forgo the guard check on a rerun?", "guard check"),
+        ("Is it ok to get around the interlock with a jumper?", "interlock"),
     ],
 )
 def test_what_a_question_would_leave_out_is_read_from_its_form(question: str, thing: str) -> None:
@@ -91,6 +93,9 @@ def test_what_a_question_would_leave_out_is_read_from_its_form(question: str, th
         "Is it ok to not start the press until the heaters are warm?",
         "Is it ok to not run the robot in auto?",
         "What tools do I need to bypass the heater unit of a dishwasher?",
+        "Can I get around the line to the dock?",
+        "Can I jump out of the forklift cab at the dock?",
+        "Can I tie back my hair instead of wearing a cap?",
     ],
 )
 def test_a_how_to_or_a_question_of_ordinary_work_is_no_bypass(plant: ProcedureIndex, question: str) -> None:

@@ -1,15 +1,16 @@
 """Whether a question asks to leave out a step or a safeguard, and what it would leave out, in its own words.
 
 A question of this kind is recognised by its form, not by what it names: a person who would skip, bypass,
-override, defeat, disable, omit, ignore, leave off, get around or go / do without something ("Can I skip the
+override, defeat, disable, omit, ignore, forgo, leave off, jumper out or go / do without something ("Can I skip the
 torque tool check?", "Is it ok to bypass the interlock", "What about skipping the leak check?"); "not" with a verb
 in a question asking for leave ("Can I not wear safety glasses", "Is it ok if I don't do the torque check");
 the thing as the subject of a passive ("Can the torque tool check be skipped?") or called optional ("Is the
 first-article inspection optional?"). What is left out is the noun phrase after the verb, up to a clause's end
 ("if I'm late", "when I clear the jam", "on the press", "today"), a verb that only carries it ("doing", "wearing")
 left out. A how-to question ("How do I skip a block in the program?") and a verb that also names ordinary work
-("turn off", "switch off", "without": "How do I turn off the press?") count only when what is left out names a
-safeguard (`SAFEGUARDS`: "How do I bypass the interlock?", "Can I run the press without the guard?").
+("turn off", "get around", "tape over", "tie back", "without": "How do I turn off the press?") count only when what
+is left out names a safeguard (`SAFEGUARDS`: "How do I bypass the interlock?", "Can I run the press without the
+guard?").
 
 Not understood (English grammar for a few forms, not understanding): "Do I have to do the torque check?" (a
 question whether it is required, answered with the procedure's steps, not as a bypass), "What if I don't do the
@@ -33,19 +34,22 @@ _VERB_FORMS = {
     r"disabl(?:e|ing)": r"disabled",
     r"omit(?:ting)?": r"omitted",
     r"ignor(?:e|ing)": r"ignored",
-    r"forg?o(?:ing)?": r"forg?one",
-    r"get(?:ting)?\s+around": r"gotten\s+around",
-    r"jump(?:ing|er|ering)?\s+out": r"jumpered\s+out",
-    r"tap(?:e|ing)\s+(?:over|down)": r"taped\s+(?:over|down)",
-    r"ti(?:e|ing)\s+(?:down|back)": r"tied\s+(?:down|back)",
+    r"fore?go(?:ing)?": r"fore?gone",
+    r"jumper(?:ing)?\s+out": r"jumpered\s+out",
     r"leav(?:e|ing)\s+(?:off|out)": r"left\s+(?:off|out)",
     r"(?:go|going|do|doing|work|working)\s+without": r"done\s+without",
     r"dispens(?:e|ing)\s+with": r"dispensed\s+with",
 }
 """Verbs that leave something out, whatever it is."""
-_ORDINARY_FORMS = {r"(?:turn|switch)(?:ing)?\s+off": r"(?:turned|switched)\s+off"}
+_ORDINARY_FORMS = {
+    r"(?:turn|switch)(?:ing)?\s+off": r"(?:turned|switched)\s+off",
+    r"get(?:ting)?\s+around": r"gotten\s+around",
+    r"tap(?:e|ing)\s+(?:over|down)": r"taped\s+(?:over|down)",
+    r"t(?:ie|ying)\s+(?:down|back)": r"tied\s+(?:down|back)",
+}
 """Verbs that also name ordinary work: they leave out only a safeguard ("turn off the light curtain", not "turn off
-the press")."""
+the press"; "get around the interlock", not "get around the line to the dock"; "tape over the sensor", "tie back the
+two-hand control", not "tie back my hair")."""
 _VERBS = rf"(?P<leave>{'|'.join(_VERB_FORMS)})|(?P<ordinary>{'|'.join(_ORDINARY_FORMS)})"
 LEAVING = re.compile(
     rf"\b(?:{'|'.join([*_VERB_FORMS, *_VERB_FORMS.values(), *_ORDINARY_FORMS, *_ORDINARY_FORMS.values()])}"
@@ -103,11 +107,12 @@ _CARRIERS = re.compile(
 )
 """Verbs that only carry what is left out ("skip doing the torque check", "not wear safety glasses")."""
 _PHRASE_END = re.compile(
-    r"[.?!;,:]|\s(?:if|on|for|to|when|while|because|since|as|and|so|or|at|in|before|after|until|today|tonight"
-    r"|tomorrow|now|again|just|once|this\s+(?:time|once|shift|morning|week)|every|each)\b",
+    r"[.?!;,:]|\s(?:if|on|for|to|with|by|using|instead|when|while|because|since|as|and|so|or|at|in|before|after"
+    r"|until|today|tonight|tomorrow|now|again|just|once|this\s+(?:time|once|shift|morning|week)|every|each)\b",
     re.IGNORECASE,
 )
-"""Where what is left out ends: a clause or a place, a time or a reason ("the check | if I'm late")."""
+"""Where what is left out ends: a clause or a place, a time, a means or a reason ("the check | if I'm late", "the
+interlock | with a jumper")."""
 _ARTICLES = re.compile(r"^(?:(?:the|a|an|my|this|that|our|these|those|your|his|her|their|its|any)\s+)+", re.I)
 _HOW = re.compile(r"^\W*(?:how|why|where|(?:what|which)\s+(?:tools?|ppe|equipment)\s)", re.IGNORECASE)
 """A question for a way, the means or a reason ("How do I skip a block in the program?", "What tools do I need to
