@@ -126,10 +126,10 @@ BYPASS_RULE = (
     "No. A safety check, guard or lockout and the protective equipment a procedure names are never skipped or "
     "bypassed, not even when you are late or the job is urgent."
 )
-BYPASS_NO = f"{BYPASS_RULE} Ask your supervisor."
 STEP_RULE = (
     "No. A step a procedure requires is not skipped or left out, not even when you are late or the job is urgent."
 )
+"""The "no" to leaving out a step that names no safeguard ("chocking the trailer"); `BYPASS_RULE` for a safeguard."""
 GENERIC = "safety check"
 """Words of what is left out that name nothing of their own (with the words `vocabulary.ALIKE` reads as "check"):
 "the safety guard check" is required where a guard is named, not by a CNC machine's daily check of way oil and
