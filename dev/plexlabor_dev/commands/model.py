@@ -212,7 +212,7 @@ def _cuts(registry: ModelRegistry, pointer: dict[str, Any]) -> str:
 
 def _move(args: argparse.Namespace) -> int:
     from plexlabor.audit.dynamodb import DynamoDbAuditStore
-    from plexlabor.learning.manage import put_in_force
+    from plexlabor.learning.manage import UnknownVersionError, put_in_force
     from plexlabor.platform.clock import utc_now
 
     store = _store(args)
@@ -232,9 +232,9 @@ def _move(args: argparse.Namespace) -> int:
             by=args.actor,
             at=utc_now(),
         )
-    except ArtifactError as error:
+    except ArtifactError as error:  # a version not stored is the user's error (exit 2, ux_s17 L12); in force: 1
         print(f"plexlabor: nothing changed: {error}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(error, UnknownVersionError) else 1
     verb = "rolled back to" if rollback else "promoted"
     moved = pointer["version"] or f"the packaged model {pointer.get('packaged')}"
     print(f"{verb} {moved} (was {pointer['previous'] or 'the packaged model'}), by {pointer['by']}")

@@ -106,7 +106,7 @@ def test_an_unknown_or_current_version_changes_nothing(
 ) -> None:
     registry = _registry(tmp_path)
     common = ["--artifacts-dir", str(tmp_path), "--audit-table", TABLE]
-    assert main(["model", "promote", "scorer-zzzz", *common]) == 1
+    assert main(["model", "promote", "scorer-zzzz", *common]) == 2  # a user error (ux_s17 L12: it exited 1)
     assert main(["model", "promote", "scorer-aaaa", *common]) == 0
     assert main(["model", "promote", "scorer-aaaa", *common]) == 1
     assert "already in force" in capsys.readouterr().err
@@ -173,7 +173,7 @@ def test_an_unknown_version_is_answered_with_how_to_list_them_and_return_to_the_
 ) -> None:
     _registry(tmp_path)
     assert (
-        main(["model", "rollback", "scorer-2740cbd71c", "--artifacts-dir", str(tmp_path), "--audit-table", TABLE]) == 1
+        main(["model", "rollback", "scorer-2740cbd71c", "--artifacts-dir", str(tmp_path), "--audit-table", TABLE]) == 2
     )
     err = capsys.readouterr().err
     assert (

@@ -134,7 +134,7 @@ def test_model_promote_and_rollback_of_incident_models_move_their_pointer_and_ar
         create_audit_table(boto3.client("dynamodb", region_name=REGION), "audit-cli-incidents")
         assert main(["model", "promote", "oiics-bbbb", *common, "--actor", "ehs-admin"]) == 0
         assert main(["model", "rollback", "oiics-aaaa", *common, "--actor", "ehs-admin"]) == 0
-        assert main(["model", "promote", "oiics-cccc", *common]) == 1  # not stored: nothing changed
+        assert main(["model", "promote", "oiics-cccc", *common]) == 2  # not stored: nothing changed, a user error
         events = DynamoDbAuditStore("audit-cli-incidents").history(MODEL_RECORD_KEY)
     assert models.in_force() == "oiics-aaaa"
     assert sorted(e.status for e in events) == [AuditStatus.PROMOTED, AuditStatus.ROLLED_BACK]

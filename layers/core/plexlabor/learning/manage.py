@@ -60,8 +60,8 @@ def put_in_force(
 ) -> dict[str, Any]:
     """Point the line's registry (a `ModelRegistry`: the scorer's line, `packaged` its packaged model) at `version`
     (`PACKAGED` or the packaged model's version: no stored model) and record why; the new pointer. A rollback holds
-    automatic promotion, a promote lifts a hold (the module docstring). ArtifactError if it is not stored or is
-    already in force (a promote of the model in force that lifts a hold is allowed)."""
+    automatic promotion, a promote lifts a hold (the module docstring). UnknownVersionError if it is not stored,
+    ArtifactError if it is already in force (a promote of the model in force that lifts a hold is allowed)."""
     line = line if isinstance(line, ModelLine) else scorer_line(line, packaged)
     registry = line.registry
     status = AuditStatus.ROLLED_BACK if rollback else AuditStatus.PROMOTED
@@ -74,7 +74,7 @@ def put_in_force(
 
     if version in (PACKAGED, line.packaged) and not (line.packaged and registry.complete(line.packaged)):
         if line.packaged is None:
-            raise ArtifactError(f"no {line.what} is packaged with the code")
+            raise UnknownVersionError(f"no {line.what} is packaged with the code")
         if previous is None and (rollback or held is None):
             raise ArtifactError(f"the packaged {line.what} {line.packaged} is already in force")
         record(line.packaged, {"packaged": True, **line.about(None)})
@@ -82,7 +82,7 @@ def put_in_force(
     if not registry.complete(version):
         of = line.flag
         back = f", and `plexlabor model rollback {PACKAGED}{of}` puts the packaged model ({line.packaged}) back"
-        raise ArtifactError(
+        raise UnknownVersionError(
             f"no stored {line.what} {version} (with its card); `plexlabor model list{of}` lists the stored versions"
             + (back if line.packaged else "")
         )
@@ -90,6 +90,10 @@ def put_in_force(
         raise ArtifactError(f"{version} is already in force")
     record(version, line.about(version))
     return registry.put_in_force(version, by=by, at=at, hold=rollback)
+
+
+class UnknownVersionError(ArtifactError):
+    """The version asked for is neither stored nor packaged: the asker's error, not the registry's."""
 
 
 @dataclass(frozen=True)
