@@ -88,8 +88,8 @@ class ValidationEngine:
         processes: int = 1,
     ) -> list[Finding]:
         """Findings for every record of the plant whose time lies in [since, until]. `processes` 2 (where the
-        machine forks): the norms when not given, the checks and the scoring of the later half of the employees,
-        and of the workcenters, in a forked process (`validation.cores`): the same findings in the same order."""
+        machine forks): the norms when not given, the checks and the scoring cut into two runs of employees, the
+        later one in a forked process (`validation.cores`): the same findings in the same order."""
         with collector_skips_what_exists():
             keep = _within(data, since, until)
             if processes > 1:
