@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Self
 from zoneinfo import ZoneInfo
 
+from plexlabor.models.skills import CertificationExpiry
 from plexlabor.skills.data import (
     CertRecord,
     EmployeeInfo,
@@ -51,8 +52,11 @@ def local(offset: int, at: time) -> datetime:
 
 
 class SkillsBuilder:
-    def __init__(self, horizon_days: int = 14, lookback_days: int = 30) -> None:
+    def __init__(
+        self, horizon_days: int = 14, lookback_days: int = 30, expiry: CertificationExpiry = "last_valid_day"
+    ) -> None:
         self.data = SkillsInput(TIMEZONE, AS_OF, horizon_days, lookback_days)
+        self.expiry = expiry  # what every certification's expiry date is (the plant's `certification_expiry`)
         self.data.shifts = dict(SHIFTS)
         self._ids = itertools.count(1)
 
@@ -87,7 +91,15 @@ class SkillsBuilder:
     def cert(self, employee: str, skill: str, level: int, *, issued: int = -400, expires: int | None = None) -> str:
         cert_id = self._id("C")
         self.data.certifications.append(
-            CertRecord(cert_id, employee, skill, level, day_of(issued), None if expires is None else day_of(expires))
+            CertRecord(
+                cert_id,
+                employee,
+                skill,
+                level,
+                day_of(issued),
+                None if expires is None else day_of(expires),
+                self.expiry,
+            )
         )
         return cert_id
 

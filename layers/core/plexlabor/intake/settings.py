@@ -6,15 +6,13 @@ the variable names are `plexlabor.platform.env`.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from plexlabor.platform import env
 from plexlabor.platform.settings import ApprovalStartSettings, EnvSettings, PlexSourceSettings
 from plexlabor.plex.reference_cache import REFERENCE_MAX_AGE_S
 from plexlabor.validation.exploration import DEFAULT_SHARE
-from plexlabor.validation.policy import ValidationPolicy, read_policy
+from plexlabor.validation.policy import PolicySettings
 
 
 class WebhookSettings(EnvSettings):
@@ -36,18 +34,6 @@ class PollerSettings(PlexSourceSettings):
     labor_window_hours: float = Field(default=24.0, gt=0, le=24 * 14, alias="POLL_LABOR_WINDOW_HOURS")
     """Labor entries have no modified filter: entries started this long before the cursor are re-read
     and those changed since it (modifiedDate, else end, else start) are enqueued."""
-
-
-class PolicySettings(EnvSettings):
-    """A function that validates punches: the plant's policy, `VALIDATION_POLICY` (a JSON object of
-    `ValidationPolicy` fields; unset: the defaults). The engine is built from it (`EngineSettings.of`)."""
-
-    validation_policy: ValidationPolicy = Field(default_factory=ValidationPolicy, alias=env.VALIDATION_POLICY)
-
-    @field_validator("validation_policy", mode="before")
-    @classmethod
-    def _read(cls, value: Any) -> ValidationPolicy:
-        return value if isinstance(value, ValidationPolicy) else read_policy(value)
 
 
 class RecordingSettings(ApprovalStartSettings):

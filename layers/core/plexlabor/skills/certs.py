@@ -2,7 +2,8 @@
 
 Qualification is the validation engine's definition (UNCERTIFIED_OPERATOR): on a given local date an
 employee is qualified for a workcenter when, for every certification-required requirement of it,
-they hold a certification of that skill valid that day (issued <= day <= expires) at or above the
+they hold a certification of that skill valid that day (issued <= day <= its last valid day: the expiry
+date, or the day before where the plant's `certification_expiry` is `first_invalid_day`) at or above the
 minimum level. `Qualification` delegates that test to `plexlabor.validation.data.PlantData.certified`
 so the two cannot drift; it adds a cache keyed on the workcenter's requirement signature (many
 workcenters share one), which is what makes a 5,000-person plant cheap.
@@ -55,7 +56,7 @@ class CertIndex:
         expired = [
             c
             for c in self.by_pair.get((employee, skill), ())
-            if c.level >= level and c.expires is not None and c.expires < day and c.issued <= day
+            if c.level >= level and c.last_valid is not None and c.last_valid < day and c.issued <= day
         ]
         return max(expired, key=_expiry_key, default=None)
 
@@ -106,7 +107,9 @@ class Qualification:
                     "skillId": c.skill_id,
                     "level": c.level,
                     "issuedDate": c.issued.isoformat(),
-                    "expiresDate": c.expires.isoformat() if c.expires else None,
+                    # the last valid day: `PlantData.certified` then reads it as its default, the expiry date's
+                    # meaning already applied (`CertRecord.expiry`)
+                    "expiresDate": c.last_valid.isoformat() if c.last_valid else None,
                 }
                 for c in sorted(data.certifications, key=lambda c: c.id)
             ],

@@ -3,7 +3,9 @@ work already done while a required certification was lapsed.
 
 - Expiring: expires within the largest alert window (default 90 days) from as_of, and no other
   certification of the skill at that level or higher is valid the day after (a renewal issued before
-  the expiry is not an expiry). Bucketed 30 / 60 / 90 days.
+  the expiry is not an expiry). Bucketed 30 / 60 / 90 days. "Expires" and "the day after" go by the last
+  valid day: the expiry date, or the day before it where the plant's `certification_expiry` is
+  `first_invalid_day` (`CertRecord.last_valid`, the validation engine's reading).
 - Lapsed: expired before as_of, no valid certification of the skill at that level or higher on
   as_of, and no later one at that level: the current lapse. Reported when it matters (it blocks
   planned work, was used while lapsed, or a workcenter the employee is home, planned or has worked
@@ -130,13 +132,14 @@ def compute_compliance(
     horizon = data.as_of + timedelta(days=windows[-1])
     for cert in data.certifications:
         employee = data.employees.get(cert.employee_id)
-        if cert.expires is None or (employee is not None and not employee.active):
+        last = cert.last_valid  # the expiry date, or the day before it (the plant's `certification_expiry`)
+        if last is None or (employee is not None and not employee.active):
             continue
-        if data.as_of <= cert.expires <= horizon:
-            if index.valid_level(cert.employee_id, cert.skill_id, cert.expires + timedelta(days=1)) < cert.level:
-                days = (cert.expires - data.as_of).days
+        if data.as_of <= last <= horizon:
+            if index.valid_level(cert.employee_id, cert.skill_id, last + timedelta(days=1)) < cert.level:
+                days = (last - data.as_of).days
                 expiring.append(alert(cert, "expiring", next(w for w in windows if days <= w)))
-        elif cert.expires < data.as_of and _current_lapse(index, cert, data.as_of):
+        elif last < data.as_of and _current_lapse(index, cert, data.as_of):
             item = alert(cert, "lapsed", None)
             if item.blocked or item.in_use or item.required_at:
                 lapsed.append(item)

@@ -23,6 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from plexlabor.models import JobOperation, LaborEntry, ShiftAssignment, WorkcenterEvent
+from plexlabor.models.skills import CertificationExpiry, last_valid_day, valid_on
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.clock import local_midnight
 from plexlabor.plex.folder import PlantFolderSource
@@ -70,9 +71,17 @@ class CertRecord:
     level: int
     issued: date
     expires: date | None
+    """The expiry date as Plex holds it (what pages show); what it means is `expiry`."""
+    expiry: CertificationExpiry = "last_valid_day"
+    """The plant's `certification_expiry` (`ValidationPolicy`): whether `expires` is still a valid day."""
+
+    @property
+    def last_valid(self) -> date | None:
+        """The last day the certification is valid (None: it never expires)."""
+        return last_valid_day(self.expires, self.expiry)
 
     def valid_on(self, day: date) -> bool:
-        return self.issued <= day and (self.expires is None or day <= self.expires)
+        return valid_on(self.issued, self.expires, day, self.expiry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +279,7 @@ def load(
     timezone: str | None = None,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    certification_expiry: CertificationExpiry = "last_valid_day",
 ) -> SkillsInput:
     """The snapshot from any labor-data port (Plex, the simulator, a plant folder); the time zone is the
     port's unless given."""
@@ -277,7 +287,13 @@ def load(
     windows = skills_windows(as_of, zone, horizon_days=horizon_days, lookback_days=lookback_days)
     with collector_paused():  # the snapshot and its shaping: a plant's records, made at once
         snapshot = read_snapshot(source, reference=REFERENCE, windows=windows, timezone=zone, open_jobs_only=True)
-        return from_snapshot(snapshot, as_of, horizon_days=horizon_days, lookback_days=lookback_days)
+        return from_snapshot(
+            snapshot,
+            as_of,
+            horizon_days=horizon_days,
+            lookback_days=lookback_days,
+            certification_expiry=certification_expiry,
+        )
 
 
 def load_from_folder(
@@ -306,11 +322,13 @@ def from_snapshot(
     *,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    certification_expiry: CertificationExpiry = "last_valid_day",
 ) -> SkillsInput:
-    """Shape a Plex snapshot (read with `load`'s windows) into the skills analysis's input."""
+    """Shape a Plex snapshot (read with `load`'s windows) into the skills analysis's input; each certification
+    reads its expiry date as the plant does (`certification_expiry`)."""
     data = SkillsInput(snapshot.timezone, as_of, horizon_days, lookback_days)
     win = Windows.of(as_of, horizon_days, lookback_days, data.tz)
-    _reference(data, snapshot)
+    _reference(data, snapshot, certification_expiry)
     data.planned.extend(_planned(a) for a in snapshot.shift_assignments if _keep_assignment(data, a.work_date))
     seen: set[str] = set()
     for op in snapshot.job_operations:
@@ -331,7 +349,7 @@ def from_snapshot(
     return data.normalized()
 
 
-def _reference(data: SkillsInput, snapshot: PlexSnapshot) -> None:
+def _reference(data: SkillsInput, snapshot: PlexSnapshot, expiry: CertificationExpiry) -> None:
     for e in snapshot.employees:
         data.employees[e.id] = EmployeeInfo(
             e.id, e.supervisor_id, e.department_code, e.home_workcenter_id, e.building_code, e.status == "Active"
@@ -347,7 +365,7 @@ def _reference(data: SkillsInput, snapshot: PlexSnapshot) -> None:
         if c.id not in seen:
             seen.add(c.id)
             data.certifications.append(
-                CertRecord(c.id, c.employee_id, c.skill_id, c.level, c.issued_date, c.expires_date)
+                CertRecord(c.id, c.employee_id, c.skill_id, c.level, c.issued_date, c.expires_date, expiry)
             )
     data.requirements.extend(
         Requirement(r.workcenter_id, r.skill_id, r.min_level, r.certification_required)

@@ -46,7 +46,14 @@ def run(deps: Dependencies, request: SkillsDailyEvent) -> dict[str, Any]:
     horizon = request.detail.horizon_days or deps.horizon_days
     logger.append_keys(as_of=as_of.isoformat(), horizon_days=horizon)
 
-    data = load(source.port, as_of, timezone=source.timezone, horizon_days=horizon, lookback_days=deps.lookback_days)
+    data = load(
+        source.port,
+        as_of,
+        timezone=source.timezone,
+        horizon_days=horizon,
+        lookback_days=deps.lookback_days,
+        certification_expiry=deps.certification_expiry,
+    )
     report = assess_skills(data)
     totals = report.totals
     summary: dict[str, Any] = {"as_of": as_of.isoformat(), "horizon_days": horizon, **totals.model_dump()}

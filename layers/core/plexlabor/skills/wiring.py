@@ -11,7 +11,9 @@ Configuration (environment, read once per environment by `dependencies`):
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
   which keeps suggestions outside the pilot, or in advisory mode, `logged` instead of in the review queue;
 - where the report goes for the dashboards (`ArtifactSettings`): `ARTIFACTS_BUCKET_NAME` (S3, under
-  `reports/skills/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); neither: the report is not stored.
+  `reports/skills/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder); neither: the report is not stored;
+- the plant's policy (`PolicySettings`: `VALIDATION_POLICY`, optional), of which its `certification_expiry`:
+  whether a certification is still valid on its expiry date, as the validation engine reads it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import datetime
 from pydantic import Field
 
 from plexlabor.audit.store import AuditStore
+from plexlabor.models.skills import CertificationExpiry
 from plexlabor.platform import env
 from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore
 from plexlabor.platform.clock import utc_now
@@ -31,12 +34,13 @@ from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
 from plexlabor.skills.artifact import REPORT_PREFIX
 from plexlabor.skills.data import DEFAULT_HORIZON_DAYS, DEFAULT_LOOKBACK_DAYS, MAX_HORIZON_DAYS
 from plexlabor.skills.publish import DEFAULT_HR_RECIPIENT, PublishOptions
+from plexlabor.validation.policy import PolicySettings
 
 ACTOR = "skills_daily"
 """Who the report's suggestions are recorded by in the audit trail."""
 
 
-class SkillsDailySettings(PlexSourceSettings, PilotSettings, ArtifactSettings):
+class SkillsDailySettings(PlexSourceSettings, PilotSettings, ArtifactSettings, PolicySettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     horizon_days: int = Field(default=DEFAULT_HORIZON_DAYS, ge=1, le=MAX_HORIZON_DAYS, alias="SKILLS_HORIZON_DAYS")
     lookback_days: int = Field(default=DEFAULT_LOOKBACK_DAYS, ge=0, le=730, alias="SKILLS_LOOKBACK_DAYS")
@@ -56,6 +60,8 @@ class Dependencies:
     clock: Callable[[], datetime] = utc_now
     reports: ArtifactStore | None = None
     """Where the report is stored for the dashboards (`skills.artifact`); None: not stored."""
+    certification_expiry: CertificationExpiry = "last_valid_day"
+    """What a certification's expiry date is at the plant (`ValidationPolicy.certification_expiry`)."""
 
 
 def build(settings: SkillsDailySettings) -> Dependencies:
@@ -74,6 +80,7 @@ def build(settings: SkillsDailySettings) -> Dependencies:
             scope=settings.pilot_scope,
         ),
         reports=settings.artifact_store(REPORT_PREFIX),
+        certification_expiry=settings.validation_policy.certification_expiry,
     )
 
 

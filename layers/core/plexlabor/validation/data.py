@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.models import BadgeSwipe, LaborEntry, PlexModel, TimeClockEntry
+from plexlabor.models.skills import CertificationExpiry, valid_on
 from plexlabor.plex.plain import PlainRows
 from plexlabor.validation.records import (
     EventRow,
@@ -443,22 +444,19 @@ class PlantData:
         """A skill's code; its id when the skills were not read."""
         return self.skill_codes.get(skill, skill)
 
-    def certified(self, employee: str, workcenter: str, day: date, *, expiry_valid: bool = True) -> list[str]:
+    def certified(
+        self, employee: str, workcenter: str, day: date, *, expiry: CertificationExpiry = "last_valid_day"
+    ) -> list[str]:
         """Skills a workcenter requires that the employee lacks (valid, at level) on `day`.
 
-        `expiry_valid`: a certification's expiry date is its last valid day (True) or its first invalid day.
+        `expiry`: what a certification's expiry date is at the plant (`PunchPolicy.certification_expiry`).
         """
         held = self.certifications.get(employee, ())
-        grace = 0 if expiry_valid else 1
         return [
             skill
             for skill, level in self.requirements.get(workcenter, ())
             if not any(
-                s == skill
-                and lv >= level
-                and issued <= day
-                and (expires is None or day.toordinal() + grace <= expires.toordinal())
-                for s, lv, issued, expires in held
+                s == skill and lv >= level and valid_on(issued, expires, day, expiry) for s, lv, issued, expires in held
             )
         ]
 

@@ -2,21 +2,45 @@
 
 A plant sets its own as one JSON object of `ValidationPolicy` fields (`read_policy`): the CDK context
 key `plexlabor:validationPolicy` gives it to the functions that validate punches (`VALIDATION_POLICY`,
-read by `plexlabor.intake.settings.PolicySettings`), and `plexlabor validate --policy FILE` reads the same
-object, so a plant can try a policy on its own records before deploying it. A field not given keeps its
-default; an unknown field or a bad value is refused, naming the field.
+read by `PolicySettings`), and `plexlabor validate --policy FILE` reads the same object, so a plant can try a
+policy on its own records before deploying it. A field not given keeps its default; an unknown field or a bad
+value is refused, naming the field.
+
+Two of its fields are plant facts other capabilities read too, from the same variable, so the product agrees
+with itself: `pay_week_starts` (the week weekly overtime is counted in: allocation, the forecast's overtime, the
+crew plan's week hours; `pay_week_start`) and `certification_expiry` (whether a certification is valid on its
+expiry date: skills, the crew plan's qualification check; `plexlabor.models.skills.last_valid_day`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from plexlabor.models.skills import CertificationExpiry
+from plexlabor.platform import env
+from plexlabor.platform.settings import EnvSettings
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
+
+
+def pay_week_start(day: date, starts: Weekday = "monday") -> date:
+    """The first day of the pay week holding `day`, for pay weeks starting on `starts` (monday: the ISO week)."""
+    return day - timedelta(days=(day.weekday() - WEEKDAYS.index(starts)) % 7)
+
+
+def pay_week_label(day: date, starts: Weekday = "monday") -> str:
+    """The pay week holding `day` as findings and projections name it: ISO "2026-W47" for weeks from Monday, else
+    its first day, "2026-11-15" (`plexlabor.approval.effects.week_start` reads either back)."""
+    if starts == "monday":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return pay_week_start(day, starts).isoformat()
 
 
 MAX_RECENT_HABIT_SHIFTS = 9
@@ -87,7 +111,7 @@ class PunchPolicy(BaseModel):
         description="a workcenter login never logged out ends at the next login there or of the operator, at the "
         "end of the operator's shift, or this long after it began, whichever comes first",
     )
-    certification_expiry: Literal["last_valid_day", "first_invalid_day"] = Field(
+    certification_expiry: CertificationExpiry = Field(
         default="last_valid_day",
         description="what a certification's expiry date is: the last day it is valid (work that day is "
         "certified), or the first day it no longer is (work that day is uncertified)",
@@ -178,6 +202,19 @@ def read_policy(value: str | Mapping[str, Any] | None) -> ValidationPolicy:
         return ValidationPolicy.model_validate(value)
     except ValidationError as error:
         raise ValueError("; ".join(_problem(e) for e in error.errors())) from None
+
+
+class PolicySettings(EnvSettings):
+    """A function that reads the plant's policy, `VALIDATION_POLICY` (a JSON object of `ValidationPolicy` fields;
+    unset: the defaults): those that validate punches build their engine from it (`EngineSettings.of`); skills,
+    crew, allocation and the forecast read its plant facts (`pay_week_starts`, `certification_expiry`)."""
+
+    validation_policy: ValidationPolicy = Field(default_factory=ValidationPolicy, alias=env.VALIDATION_POLICY)
+
+    @field_validator("validation_policy", mode="before")
+    @classmethod
+    def _read(cls, value: Any) -> ValidationPolicy:
+        return value if isinstance(value, ValidationPolicy) else read_policy(value)
 
 
 def policy_json(policy: ValidationPolicy) -> str:

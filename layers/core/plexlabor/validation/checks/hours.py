@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import (
@@ -19,7 +19,7 @@ from plexlabor.validation.checks.base import (
     rule_candidate,
 )
 from plexlabor.validation.data import PlantData
-from plexlabor.validation.policy import WEEKDAYS, PunchPolicy
+from plexlabor.validation.policy import PunchPolicy, pay_week_label
 from plexlabor.validation.records import Punch, Scheduled
 from plexlabor.validation.shifts import MATCH_BEFORE_START, Broken, EmployeeDay
 
@@ -196,8 +196,4 @@ def pay_week(data: PlantData, policy: PunchPolicy, t: float, work_date: date | N
     day). The day is the local date of `t`, or, when the policy says so, the work date of the shift
     (`work_date`; a night shift that starts Sunday 22:30 counts wholly to the week it started in)."""
     day = work_date if work_date is not None and policy.hours_date == "shift_work_date" else data.local_date(t)
-    first = WEEKDAYS.index(policy.pay_week_starts)
-    if first == 0:
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    return (day - timedelta(days=(day.weekday() - first) % 7)).isoformat()
+    return pay_week_label(day, policy.pay_week_starts)

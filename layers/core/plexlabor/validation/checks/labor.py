@@ -154,12 +154,11 @@ def _uncertified(context: EmployeeContext, entry: Labor) -> Candidate | None:
     if entry.workcenter not in context.data.requirements:
         return None  # the workcenter requires no skill
     day = context.data.local_date(entry.start)
-    expiry_valid = context.policy.certification_expiry == "last_valid_day"
     kept: dict[tuple[str, date], list[str]] = context.memo.setdefault("labor.missing", {})  # a day's entries share it
     missing = kept.get((entry.workcenter, day))
     if missing is None:
         missing = kept[(entry.workcenter, day)] = context.data.certified(
-            context.employee, entry.workcenter, day, expiry_valid=expiry_valid
+            context.employee, entry.workcenter, day, expiry=context.policy.certification_expiry
         )
     if not missing:
         return None
