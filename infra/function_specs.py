@@ -745,7 +745,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         # PLEX: the workcenters a narrative may name, once per container
         access=(TableAccess.AUDIT_APPEND, TableAccess.AUDIT_READ, PLEX),
         needs=(
-            Need.PILOT_SCOPE,
+            Need.PILOT_SCOPE,  # shown on a refused form's page, as on every web app page; it holds back no incident
             Need.PLANT_TIMEZONE,
             BucketAccess.read(INCIDENT_MODELS_PREFIX),  # the model in force
             Need.TRANSCRIBE,  # a recorded report: put, transcribed by Amazon Transcribe, its transcript read

@@ -15,6 +15,7 @@ from plexlabor.audit.store import InMemoryAuditStore
 from plexlabor.incidents.classifier import IncidentClassifier
 from plexlabor.incidents.service import IncidentDeps, PlantChoices, opening
 from plexlabor.platform.kept import Kept
+from plexlabor.platform.pilot import PilotScope
 from plexlabor.plex.jobs import PlexJobs
 from tests.support import FakeLambdaContext, load_event
 
@@ -172,6 +173,14 @@ def test_a_refused_form_is_the_apps_form_again_with_the_problem_in_plain_words_a
     assert 'value="near_miss" checked' in body and 'max="2026-12-04T15:00"' in body
     assert "history.back" not in body and response["multiValueHeaders"]["Cache-Control"] == ["no-store"]
     assert not deps.audit.by_status(AuditStatus.LOGGED) and not deps.audit.by_status(AuditStatus.PENDING_APPROVAL)
+
+
+def test_a_refused_form_shows_the_rollout_scope_as_every_web_app_page(deps: IncidentDeps) -> None:
+    """The one use incident_log makes of the rollout scope: its refused form is the web app's page, banner included."""
+    deps.scope = PilotScope(departments=("MOLD",), advisory=True)
+    typed = {"narrative": NARRATIVE, "occurred_at": "2026-12-04T18:00"}  # later than now: refused
+    body = _post(deps, urlencode(typed), FORM, **SAME_SITE)["body"]
+    assert "Rollout: Pilot: departments MOLD · advisory" in body and "always for review: crew removal, incident" in body
 
 
 def test_workcenter_department_and_shift_are_the_plants_own(deps: IncidentDeps) -> None:

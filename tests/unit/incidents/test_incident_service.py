@@ -33,7 +33,8 @@ from plexlabor.incidents.service import (
     training_reports,
 )
 from plexlabor.models import Employee, Shift, Workcenter
-from plexlabor.platform.pilot import PilotScope
+from plexlabor.platform.pilot import Hold, PilotScope
+from plexlabor.platform.pilot import Place as PilotPlace
 from plexlabor.review.items import item_from_event
 from plexlabor.review.queue import ReviewQueue
 from tests.unit.incidents.conftest import close_as_before_ux_s13_16, nothing_in_the_way_before_ux_s13_16
@@ -85,20 +86,17 @@ def test_without_a_model_everything_goes_for_review() -> None:
     assert logged.status == "pending_review" and logged.codes == [] and logged.model_version == "none"
 
 
-@pytest.mark.parametrize(
-    "scope",
-    [
-        PilotScope(advisory=True),
-        PilotScope(departments=("MOLD",)),  # the report is from ASSY, outside the pilot
-        PilotScope(shifts=("1",)),  # the report names no shift: a shift pilot cannot place it
-        PilotScope(notify_kinds=("punch_finding",)),  # incident_coding not among the kinds that notify
-    ],
-)
-def test_an_uncertain_coding_reaches_the_ehs_queue_whatever_the_pilot(
-    trained: IncidentClassifier, scope: PilotScope
-) -> None:
-    """An incident is a safety record: no rollout scope holds its uncertain coding out of the EHS lead's queue."""
-    deps = _deps(trained, scope)
+class HoldsEverything(PilotScope):
+    """A rollout scope that would hold back every item, whatever its kind and place."""
+
+    def hold(self, kind: str, place: PilotPlace | None = None) -> Hold | None:
+        return Hold.ADVISORY_MODE
+
+
+def test_an_uncertain_coding_reaches_the_ehs_queue_whatever_the_pilot(trained: IncidentClassifier) -> None:
+    """An incident is a safety record (`platform.pilot.NEVER_HELD`): the rollout scope is not asked, so not even one
+    that would hold back everything keeps an uncertain coding out of the EHS lead's queue."""
+    deps = _deps(trained, HoldsEverything(departments=("MOLD",), advisory=True))
     logged = log_incident(deps, IncidentReport(narrative=VAGUE, department="ASSY"), "E0001")
     assert logged.status == "pending_review"
     event = opening(deps.audit, logged.incident_id)

@@ -48,7 +48,7 @@ from plexlabor.approval.recommendations import INCIDENT_CODING, INCIDENT_FIELDS,
 from plexlabor.audit import ApprovalAction, AuditEvent, AuditEventType, AuditStatus, AuditStore
 from plexlabor.audit.errors import AuditConflictError
 from plexlabor.audit.events import SUPERSEDED_BY, expiry_event, recommendation_event, replaced, stable_event_id
-from plexlabor.audit.publish import append_once, review_status
+from plexlabor.audit.publish import append_once
 from plexlabor.incidents.extraction import Extraction, Place, extract
 from plexlabor.incidents.kindindex import counted, incident_outcomes, outcomes, stands
 from plexlabor.incidents.oiics import FIELD_LABELS, FIXED_TITLES, INJURY_ONLY, code_problem, coded_words, event_words
@@ -59,7 +59,6 @@ from plexlabor.models import Employee, Shift, Workcenter
 from plexlabor.platform.clock import outside_dates, utc_now
 from plexlabor.platform.kept import Kept
 from plexlabor.platform.pilot import PilotScope
-from plexlabor.platform.pilot import Place as PilotPlace
 from plexlabor.platform.text import ReadableText
 from plexlabor.plex.jobs import PlexJobs
 from plexlabor.plex.port import LaborDataPort
@@ -216,9 +215,8 @@ class LoggedIncident(BaseModel):
     """The answer: the incident's id, whether its codes were filled in or wait for review, and why."""
 
     incident_id: str
-    status: Literal["auto_coded", "pending_review", "recorded"]
-    """`recorded`: the rollout scope held it out of the queue, which it does to no incident
-    (`platform.pilot.NEVER_HELD`)."""
+    status: Literal["auto_coded", "pending_review"]
+    """`pending_review`: in the EHS lead's review queue, whatever the rollout scope (`platform.pilot.NEVER_HELD`)."""
     duplicate: bool = False
     """The same report was already recorded (a form sent twice): this is that incident."""
     replaces: list[str] = Field(default_factory=list)
@@ -243,6 +241,8 @@ class IncidentDeps:
     places: Sequence[Place] = ()
     """Fixed places for "where" (`extraction`; a test's); none: the plant's as last read (`plant_choices`)."""
     scope: PilotScope = field(default_factory=PilotScope)
+    """The rollout scope in force, shown on a refused form's page as on every web app page (`webapp.incidentform`).
+    It holds back no incident (`platform.pilot.NEVER_HELD`): `log_incident` does not read it."""
     zone: tzinfo = UTC
     """The plant's time zone: "at 10:30" in a narrative is plant time."""
     clock: Callable[[], datetime] = utc_now
@@ -522,8 +522,7 @@ def log_incident(
     codes = _codes(result, report.kind == "near_miss", found)
     unhurt = says_unhurt(report, found)
     auto = bool(result and result.auto_coded) and not unhurt
-    place = PilotPlace(report.department, report.workcenter_code, report.shift_code)
-    status, held = review_status(not auto, deps.scope, INCIDENT_CODING, place)
+    status = AuditStatus.LOGGED if auto else AuditStatus.PENDING_APPROVAL  # never held: `platform.pilot.NEVER_HELD`
     identifier = incident_id(reporter, report, now)
     earlier, decided = _earlier_standing(deps, reporter, report, identifier, now, corrects)
     version = classifier.version if classifier else NO_MODEL
@@ -552,7 +551,6 @@ def log_incident(
         "asks_to_correct": decided,
         **({"corrects": corrects} if corrects is not None else {}),  # named, not matched: its page says so
         "job_unchecked": job_unchecked,
-        **(held.payload() if held else {}),
     }
     event = recommendation_event(
         RECORD_PREFIX + identifier,
@@ -571,12 +569,9 @@ def log_incident(
         earlier, decided = list(first.get("replaces") or []), list(first.get("asks_to_correct") or [])
     earlier, decided_meanwhile = _close_earlier(deps, earlier, identifier, reporter, now)
     decided = [*decided, *(i for i in decided_meanwhile if i not in decided)]
-    state: Literal["auto_coded", "pending_review", "recorded"] = (
-        "auto_coded" if auto else "pending_review" if status is AuditStatus.PENDING_APPROVAL else "recorded"
-    )
     return LoggedIncident(
         incident_id=identifier,
-        status=state,
+        status="auto_coded" if auto else "pending_review",
         duplicate=not fresh,
         replaces=earlier,
         asks_to_correct=decided,

@@ -11,8 +11,8 @@ Configuration (`IncidentSettings`):
   (Plex slow or down) it is taken as typed and the reporter told so. Plex is read inside the request with the
   short limits of a read a person waits on (`plex.settings.INTERACTIVE_LIMITS`: one try of 4 s), so a slow
   Plex never holds a report past the function's timeout;
-- the pilot scope (`PilotSettings`), as for every kind that goes for review (it holds back no incident coding:
-  `platform.pilot.NEVER_HELD`);
+- the rollout scope (`PilotSettings`), only to show it on a refused form's page as every web app page does: it
+  holds back no incident (`platform.pilot.NEVER_HELD`);
 - `INCIDENT_TRANSCRIBE_LANGUAGE` (e.g. `en-US`) with `ARTIFACTS_BUCKET_NAME`: recorded reports are
   transcribed by Amazon Transcribe (`transcribe`); unset, a recording is refused.
 
