@@ -126,6 +126,19 @@ def make_finding(**fields: Any) -> Finding:
     return Finding.model_validate(data)
 
 
+BUDDY_EVIDENCE = {
+    "geofence_ratio": 0.0,
+    "device_unusual": 0.92,
+    "biometric_low": 0.634,
+    "no_badge_in": 1.0,
+    "badge_elsewhere": 0.0,
+    "no_workcenter_login": 1.0,
+    "mobile": 0.0,
+    "signal_count": 3.0,
+}
+"""A buddy punch's signals as `validation.checks.buddy` records them in its evidence."""
+
+
 def make_request(finding: Finding | None = None, **fields: Any) -> ApprovalRequest:
     """The approval of `finding` (make_finding's by default) asked of supervisor E0001 for an hour."""
     data: dict[str, Any] = {"finding": finding or make_finding(), "supervisor_id": "E0001", "wait_seconds": 3600}

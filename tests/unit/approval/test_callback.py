@@ -17,7 +17,7 @@ from plexlabor.approval.display import Reader
 from plexlabor.approval.messages import ExpiryNotice, Stage
 from plexlabor.approval.ports import RecordingTaskCallback
 from plexlabor.audit import ApprovalLinkSigner, AuditEventType, AuditStatus
-from tests.support import FakeLambdaContext
+from tests.support import BUDDY_EVIDENCE, FakeLambdaContext
 
 FINDING_ID = "f-000000000000000000000001"
 
@@ -402,19 +402,6 @@ def test_a_first_link_after_its_escalation_names_who_has_the_finding_now(world: 
             in (response["body"])
         )
     assert world.tasks.succeeded == [] and decisions(world) == []
-
-
-BUDDY_EVIDENCE = {
-    "geofence_ratio": 0.0,
-    "device_unusual": 0.92,
-    "biometric_low": 0.634,
-    "no_badge_in": 1.0,
-    "badge_elsewhere": 0.0,
-    "no_workcenter_login": 1.0,
-    "mobile": 0.0,
-    "signal_count": 3.0,
-}
-"""A buddy punch's signals as `validation.checks.buddy` records them in its evidence."""
 
 
 def test_a_buddy_punchs_signals_are_worded_by_its_note_not_shown_as_numbers(world: World) -> None:

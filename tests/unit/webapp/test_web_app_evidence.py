@@ -234,8 +234,7 @@ def test_an_entry_overlapping_two_says_what_approving_means_and_shows_no_plex_id
 
 def test_a_buddy_punchs_item_page_leaves_its_signals_to_the_note(lambda_context: Any) -> None:
     """ux_s17 L5: "Biometric low 0.634" and "Signal count 3.00" on the item page, beside the note's words."""
-    from tests.support import make_finding
-    from tests.unit.approval.test_callback import BUDDY_EVIDENCE
+    from tests.support import BUDDY_EVIDENCE, make_finding
     from tests.unit.review.review_world import open_finding
 
     world = World()
