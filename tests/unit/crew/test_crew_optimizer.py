@@ -59,6 +59,20 @@ def test_everyone_on_leave() -> None:
     assert plan.size.operators_available == 0
 
 
+def test_a_called_off_operator_is_counted_called_off_not_on_leave() -> None:
+    """ux_s17 L4: after a "no transport" call-off the empty seats' reasons read "(on leave: 2, rest rule: 1)"."""
+    from plexlabor.crew.models import CALL_OFF_LEAVE
+
+    crew = problem([job("A", CNC04)], [operator("E1", leave="Vacation"), operator("E2", leave=CALL_OFF_LEAVE)])
+    plan = solve(crew, 5)
+    [seat] = plan.unstaffed
+    assert seat.cause == "qualified_on_leave"
+    assert seat.reason == "the job needs 1 operator; all 2 qualified operators are on leave or called off"
+    three = problem([job("A", CNC04, crew=3)], [operator("E1", leave=CALL_OFF_LEAVE), operator("E2")])
+    [short] = solve(three, 5).unstaffed
+    assert "called off: 1" in short.reason and "on leave" not in short.reason
+
+
 def test_qualified_but_busy_is_reported_as_such() -> None:
     # Two simultaneous jobs, one qualified operator: one job is short because the operator is taken
     crew = problem([job("A", CNC04), job("B", CNC05)], [operator("E1")])

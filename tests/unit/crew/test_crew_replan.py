@@ -238,7 +238,7 @@ def test_a_call_off_mid_shift_keeps_the_person_in_the_seats_over_by_then() -> No
             for j, o in zip(compiled.pair_job, compiled.pair_op, strict=True)
         }
         assert pairs == {("JA", "X"), ("JA", "Z"), ("JB", "Z")}
-    assert fast.job_stats(1).turned_away == fresh.job_stats(1).turned_away == {"on leave": 1}
+    assert fast.job_stats(1).turned_away == fresh.job_stats(1).turned_away == {"called off": 1}  # ux_s17 L4
     assert fast.job_stats(0).turned_away == fresh.job_stats(0).turned_away == {}
 
     plan = replan(crew, current, sent_home, T0 + timedelta(hours=5), time_limit=10)

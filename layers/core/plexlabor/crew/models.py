@@ -144,6 +144,10 @@ class ShiftBlock(_Frozen):
     paid_hours: float = Field(ge=0)
 
 
+CALL_OFF_LEAVE = "call_off"
+"""The leave type a called-off (or absent) operator gets in a re-planned problem (`replan.apply_event`)."""
+
+
 class Operator(_Frozen):
     employee_id: str
     supervisor_id: str | None = None
@@ -169,6 +173,12 @@ class Operator(_Frozen):
         not over by its start for leave from a moment (`ended_by`; a person sent home at 11:00 worked their
         06:00-10:00 seat, which a re-plan keeps as it was, where it had filled it with someone else)."""
         return self.leave is not None and (self.leave_from is None or not ended_by(end, self.leave_from))
+
+    @property
+    def off_as(self) -> str:
+        """Why their leave turns them away from a seat, as an empty seat's reason counts it: "called off" for a
+        call-off's leave (ux_s17 L4: a called-off person was counted "on leave"), else "on leave"."""
+        return "called off" if self.leave == CALL_OFF_LEAVE else "on leave"
 
     @property
     def station(self) -> Place | None:

@@ -69,6 +69,9 @@ DEFAULT_GAP_TOLERANCE = 1e-3
 """A plan proven within 0.1% of the bound is accepted (HiGHS's own default is 0.01%)."""
 MAX_VIOLATION_EXAMPLES = 5
 NO_SETTER = "nobody in this crew can do the setup"
+OFF = frozenset({"on leave", "called off"})
+"""The reasons an operator is turned away for being off the day (`Operator.off_as`): an empty seat's cause is
+`qualified_on_leave` when they are the only ones."""
 
 
 # ---- plans as lists of pair indices --------------------------------------------------------------
@@ -730,6 +733,7 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
         if structural > 0:
             needs = f"the job needs {job.crew_size} operator{'' if job.crew_size == 1 else 's'}"
             away = ", ".join(f"{why}: {count}" for why, count in sorted(stat.turned_away.items()))
+            all_off = bool(stat.turned_away) and set(stat.turned_away) <= OFF  # leave and call-offs only
             if stat.skill_ok == 0:
                 lapsed = f" ({stat.lapsed} hold it with a lapsed certification)" if stat.lapsed else ""
                 what = " and ".join(stat.missing)
@@ -738,13 +742,12 @@ def _unstaffed(compiled: Compiled, chosen: list[int]) -> tuple[UnstaffedSeat, ..
                 detail = f"; of them {away}" if away else ""
                 reason = f"{needs}; only {stat.skill_ok} hold the required skills on {day}{detail}"
                 seats.append(seat("too_few_qualified", structural, reason))
-            elif stat.candidates == 0 and set(stat.turned_away) == {"on leave"}:
-                reason = f"{needs}; all {stat.skill_ok} qualified operators are on leave"
+            elif stat.candidates == 0 and all_off:
+                off = " or ".join(sorted(stat.turned_away, reverse=True))  # "on leave or called off"
+                reason = f"{needs}; all {stat.skill_ok} qualified operators are {off}"
                 seats.append(seat("qualified_on_leave", structural, reason))
             else:
-                cause: UnstaffedCause = (
-                    "qualified_on_leave" if set(stat.turned_away) == {"on leave"} else "qualified_unavailable"
-                )
+                cause: UnstaffedCause = "qualified_on_leave" if all_off else "qualified_unavailable"
                 may = "none" if stat.candidates == 0 else f"only {stat.candidates}"
                 reason = f"{needs}; {may} of the {stat.skill_ok} qualified operators may work it ({away})"
                 seats.append(seat(cause, structural, reason))

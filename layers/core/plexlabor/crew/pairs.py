@@ -391,7 +391,7 @@ def _availability(
     """(why the operator may not take a job from `start` to `end`, or None; hours outside their shifts)."""
     policy = problem.policy
     if facts.on_leave and op.off_for(datetime.fromtimestamp(end, UTC)):
-        return "on leave", 0.0
+        return op.off_as, 0.0
     if op.consecutive_days >= policy.max_consecutive_days:  # scheduled or not: the weekly day of rest
         return streak_refusal(op.consecutive_days + 1, policy), 0.0
     inside = sum(max(0.0, min(end, b_end) - max(start, b_start)) for b_start, b_end in facts.blocks) / HOUR_S
@@ -598,9 +598,10 @@ def compile_problem(problem: CrewProblem) -> Compiled:
 def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Compiled:
     """`compiled` with one operator gone on leave, without compiling again (a call-off re-planned in
     seconds): their pairs go (but those of the work over when the leave began, `Operator.off_for`), and each job
-    they could staff that is not over counts one candidate fewer, turned away as on leave. `problem` is the
-    problem with them on leave. Pairs, prices, fillable seats and what the setup rule bars (`Compiled.barred`: a
-    crew whose last able operator went) are what compiling `problem` gives; the counts behind an unstaffed seat's
+    they could staff that is not over counts one candidate fewer, turned away as on leave (a call-off's leave: as
+    called off, `Operator.off_as`). `problem` is the problem with them on leave. Pairs, prices, fillable seats and
+    what the setup rule bars (`Compiled.barred`: a crew whose last able operator went) are what compiling `problem`
+    gives; the counts behind an unstaffed seat's
     reason may differ where the operator had been turned away for a reason of the pair alone (rest, hours)."""
     index = next((o for o, op in enumerate(compiled.operators) if op.employee_id == employee_id), None)
     operators = sorted(problem.operators, key=lambda op: op.employee_id)
@@ -608,7 +609,7 @@ def on_leave(compiled: Compiled, problem: CrewProblem, employee_id: str) -> Comp
     if index is None or not compiled.available[index]:
         return compiled
     off = np.array([operators[index].off_for(job.end) for job in compiled.jobs], dtype=bool)
-    return without(compiled, (compiled.pair_op == index) & off[compiled.pair_job], "on leave")
+    return without(compiled, (compiled.pair_op == index) & off[compiled.pair_job], operators[index].off_as)
 
 
 def without(compiled: Compiled, gone: NDArray[np.bool_], why: str) -> Compiled:

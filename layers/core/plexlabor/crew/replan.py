@@ -38,14 +38,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from plexlabor.crew.messages import ReplanMessage
-from plexlabor.crew.models import CrewPlan, CrewProblem, Operator
+from plexlabor.crew.models import CALL_OFF_LEAVE, CrewPlan, CrewProblem, Operator
 from plexlabor.crew.optimizer import solve
 from plexlabor.crew.pairs import Compiled, compile_problem, on_leave
 from plexlabor.crew.stretches import with_commitments
 from plexlabor.crew.suggestions import Commitment
 
-CALL_OFF_LEAVE = "call_off"
-"""The leave type a called-off operator gets in the re-planned problem."""
 Assignment = tuple[str, str]
 """(job segment key, employee id): one seat of a plan."""
 REFUSED_PAIR_COST = 1e7
