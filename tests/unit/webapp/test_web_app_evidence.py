@@ -107,6 +107,13 @@ def test_a_short_seat_says_why_it_stays_empty(lambda_context: Any) -> None:
         assert raw not in evidence
 
 
+def test_a_short_seat_whose_people_are_off_says_on_leave_or_called_off(lambda_context: Any) -> None:
+    """ux_s17 L4: the cause counts a call-off's person too (`Operator.off_as`), so its words name both."""
+    world = World()
+    recommendation(world, "seat-0002", "crew_unstaffed", **{**SHORT_SEAT, "cause": "qualified_on_leave"})
+    assert "Every qualified operator is on leave or called off." in _evidence(world, "seat-0002", lambda_context)
+
+
 def test_an_incident_shows_the_report_in_words_and_who_reported_it(lambda_context: Any) -> None:
     world = World()
     event = recommendation(world, "inc-0001", "incident_coding", record_key="incidents:inc-0001", **INCIDENT)

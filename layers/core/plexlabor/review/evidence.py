@@ -63,7 +63,7 @@ INTERNAL = (
 UNSTAFFED_CAUSES = {
     "nobody_qualified": "Nobody holds the skills this work needs (valid that day).",
     "too_few_qualified": "Fewer qualified operators than the crew needs.",
-    "qualified_on_leave": "Every qualified operator is on leave.",
+    "qualified_on_leave": "Every qualified operator is on leave or called off.",
     "qualified_unavailable": (
         "The qualified operators are on leave, not scheduled, or kept off by the rest, hours or days-in-a-row rules."
     ),
