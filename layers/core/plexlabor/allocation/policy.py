@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from plexlabor.validation.policy import Weekday
+
 
 class Split(StrEnum):
     """How a moment is shared when an operator runs several job operations at once."""
@@ -37,7 +39,10 @@ class AllocationPolicy(BaseModel):
     """The plant's indirect codes a reviewer may code unallocated time to (`allocation.coding`), beside those of
     `indirect_by_department` and any Plex recorded that day (`ALLOCATION_INDIRECT_CODES`)."""
     weekly_overtime_hours: float = Field(default=40.0, gt=0)
-    """Paid hours in a plant-local week (Monday on) beyond which time is overtime."""
+    """Paid hours in a plant-local pay week beyond which time is overtime."""
+    pay_week_starts: Weekday = "monday"
+    """The pay week's first day: the plant's `pay_week_starts` (`plexlabor:validationPolicy`, as validation
+    counts weekly hours; allocation_nightly's `VALIDATION_POLICY`), not a setting of allocation's own."""
     overtime_premium: float = Field(default=1.5, ge=1)
     """Overtime is paid at this multiple of the employee's rate."""
     infer_misapplied: bool = True

@@ -1,10 +1,10 @@
 """A day's allocation as people read it: per employee, per department and shift, per job, the suggestions.
 
 `read_report(port, day, policy)` reads the day through the one Plex snapshot (time-clock entries from
-the start of the plant-local pay week, for overtime; labor entries from the day before, for scans that
-run into the day; the day's workcenter logins; employees, jobs, job operations, approved workcenters),
-and Plex's indirect labor entries where the tenant records them, and allocates it (`allocation.day`).
-Ids, employee numbers and codes only: no names.
+the start of the plant-local pay week, for overtime: its first day is the plant's `pay_week_starts`;
+labor entries from the day before, for scans that run into the day; the day's workcenter logins;
+employees, jobs, job operations, approved workcenters), and Plex's indirect labor entries where the
+tenant records them, and allocates it (`allocation.day`). Ids, employee numbers and codes only: no names.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from plexlabor.models import Employee, IndirectLaborEntry, Job, JobOperation
 from plexlabor.plex import LaborDataPort
 from plexlabor.plex.errors import PlexNotFoundError
 from plexlabor.plex.snapshot import read_snapshot
+from plexlabor.validation.policy import pay_week_start
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def read_report(port: LaborDataPort, day: date, policy: AllocationPolicy | None 
     policy = policy or AllocationPolicy()
     timezone = port.timezone()
     bounds = day_bounds(day, timezone)
-    week_start = day_bounds(day - timedelta(days=day.weekday()), timezone)[0]
+    week_start = day_bounds(pay_week_start(day, policy.pay_week_starts), timezone)[0]
     begin, end = (datetime.fromtimestamp(t, UTC) for t in bounds)
     snapshot = read_snapshot(
         port,

@@ -11,7 +11,9 @@ Configuration (environment, read once per environment by `dependencies`):
   operations run at once; `ALLOCATION_WEEKLY_OVERTIME_HOURS` (40) and `ALLOCATION_OVERTIME_PREMIUM`
   (1.5); `MISAPPLICATION_WEEKS` (6): the past weeks job-code misapplication is learned from;
   `ALLOCATION_INDIRECT_CODES` (`TRAINING,MEETING,WAITING`): the plant's indirect codes a reviewer may code
-  unallocated time to (with the departments' codes and those Plex recorded; stored with the report).
+  unallocated time to (with the departments' codes and those Plex recorded; stored with the report);
+- the plant's policy (`PolicySettings`: `VALIDATION_POLICY`, optional), of which its `pay_week_starts`: the
+  week weekly overtime is counted in, as validation counts it (Monday unset).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PilotScope, parse_codes
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
+from plexlabor.validation.policy import PolicySettings
 
 ACTOR = "allocation_nightly"
 """Who the suggestions are recorded by in the audit trail."""
@@ -39,7 +42,7 @@ DEFAULT_MISAPPLICATION_WEEKS = 6
 MAX_WEEKS = 26
 
 
-class AllocationNightlySettings(PlexSourceSettings, PilotSettings, RequiredArtifactSettings):
+class AllocationNightlySettings(PlexSourceSettings, PilotSettings, RequiredArtifactSettings, PolicySettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     split: Split = Field(default=Split.EQUAL, alias="ALLOCATION_SPLIT")
     weekly_overtime_hours: float = Field(default=40.0, gt=0, le=168, alias="ALLOCATION_WEEKLY_OVERTIME_HOURS")
@@ -81,6 +84,7 @@ def build(settings: AllocationNightlySettings) -> Dependencies:
             weekly_overtime_hours=settings.weekly_overtime_hours,
             overtime_premium=settings.overtime_premium,
             indirect_codes=settings.indirect_codes,
+            pay_week_starts=settings.validation_policy.pay_week_starts,
         ),
         misapplication_weeks=settings.misapplication_weeks,
         scope=settings.pilot_scope,
