@@ -13,10 +13,6 @@ from typing import Any
 from plexlabor.plex.errors import PlexError
 from plexlabor_dev.local.project import repo_root
 
-repo_root()  # `infra` lives at the root of the checkout, not in an installed package
-
-from infra.constants import QueueName  # noqa: E402  (pure data: --help stays fast)
-
 
 def _lazy(target: str) -> Callable[[argparse.Namespace], int]:
     """Return a runner that imports `module:function` only when the subcommand is used."""
@@ -98,7 +94,8 @@ class Command:
     path: str
     help: str
     run: str
-    args: tuple[Arg | OneOf, ...] = ()
+    args: tuple[Arg | OneOf, ...] | Callable[[], tuple[Arg | OneOf, ...]] = ()
+    """Its arguments; a function making them when the command parses or shows its help (`Subcommand.later`)."""
     progress: bool = False
     """A long command: on a terminal, a live line on stderr says what it does (`--quiet` added)."""
 
@@ -154,8 +151,29 @@ DLQ_WHERE = (
     arg("--by-hand", action="store_true", help="move messages here instead of an SQS message move task"),
 )
 """Where `dlq list` and `dlq redrive` find the queues."""
-WORK_QUEUES = ", ".join(QueueName)
-"""The work queues `dlq` takes by name: every one `infra.constants.QueueName` defines (each has a DLQ)."""
+
+
+def work_queues() -> str:
+    """The work queues `dlq` takes by name: every one `infra.constants.QueueName` defines (each has a DLQ). Read
+    from the checkout only when a dlq command parses: the other commands run where it is not (an installed package)."""
+    repo_root()  # `infra` lives at the root of the checkout, not in an installed package
+    from infra.constants import QueueName
+
+    return ", ".join(QueueName)
+
+
+def dlq_list_args() -> tuple[Arg | OneOf, ...]:
+    return (arg("queue", nargs="?", help=f"{work_queues()} or a queue URL (default: all)"), *DLQ_WHERE)
+
+
+def dlq_redrive_args() -> tuple[Arg | OneOf, ...]:
+    return (
+        arg("queue", help=f"{work_queues()} or a queue URL"),
+        *DLQ_WHERE,
+        arg("--rate", type=int, help="move task: at most this many messages a second (default: SQS's)"),
+        arg("--max", type=int, help="by hand: move at most this many messages (default 10,000)"),
+    )
+
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -561,18 +579,13 @@ COMMANDS: tuple[Command, ...] = (
         "dlq list",
         "messages in each work queue's dead-letter queue (and a running move task)",
         "plexlabor_dev.commands.dlq:list_command",
-        (arg("queue", nargs="?", help=f"{WORK_QUEUES} or a queue URL (default: all)"), *DLQ_WHERE),
+        dlq_list_args,
     ),
     Command(
         "dlq redrive",
         "move a dead-letter queue's messages back to its work queue",
         "plexlabor_dev.commands.dlq:redrive_command",
-        (
-            arg("queue", help=f"{WORK_QUEUES} or a queue URL"),
-            *DLQ_WHERE,
-            arg("--rate", type=int, help="move task: at most this many messages a second (default: SQS's)"),
-            arg("--max", type=int, help="by hand: move at most this many messages (default 10,000)"),
-        ),
+        dlq_redrive_args,
     ),
     Command(
         "local up",
@@ -625,12 +638,27 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+class Subcommand(argparse.ArgumentParser):
+    """A command's parser. `later`: its arguments, added when it first parses (or shows its help) rather than when
+    every command's parser is built, which each run does: what they read (dlq's queue names from the checkout's
+    `infra`) no other command needs."""
+
+    later: Callable[[], tuple[Arg | OneOf, ...]] | None = None
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        if self.later is not None:
+            later, self.later = self.later, None
+            for argument in later():
+                argument.add_to(self)
+        return super().parse_known_args(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plexlabor", description="AI middleware that makes Plex labor tracking smart."
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Subcommand)
+    groups: dict[str, argparse._SubParsersAction[Subcommand]] = {}
     for command in COMMANDS:
         *group, name = command.path.split()
         where = commands
@@ -640,8 +668,11 @@ def build_parser() -> argparse.ArgumentParser:
                 groups[group[0]] = holder.add_subparsers(dest=f"{group[0]}_command", required=True, metavar="ACTION")
             where = groups[group[0]]
         subcommand = where.add_parser(name, help=command.help)
-        for argument in command.args:
-            argument.add_to(subcommand)
+        if callable(command.args):
+            subcommand.later = command.args
+        else:
+            for argument in command.args:
+                argument.add_to(subcommand)
         run = _lazy(command.run)
         if command.progress:
             QUIET.add_to(subcommand)
