@@ -27,6 +27,30 @@ def _call_off_form(body: str) -> str:
     return form
 
 
+@pytest.mark.parametrize(
+    ("left_out", "field", "why"),
+    [("employee", "employee", "choose who called off"), ("reason", "reason", "choose why they called off")],
+)
+def test_a_call_off_without_a_person_or_a_reason_draws_the_board_again_with_the_form_as_typed(
+    world: World, lambda_context: Any, left_out: str, field: str, why: str
+) -> None:
+    """ux_s17 L14: a call-off with nobody chosen went to a bare "Call-off not recorded" page and lost the reason."""
+    typed = FORM | {"employee": "E0042", "reason": "transport", "for": "shift"} | {left_out: ""}
+
+    refused = call_web(_deps(world), "POST", "/crew/calloff", PLANNER, lambda_context, form=typed)
+
+    assert refused["statusCode"] == 400
+    form = _call_off_form(refused["body"])  # the board, its call-off form as typed
+    assert re.search(rf'<select name="{field}"[^>]*aria-invalid="true" aria-describedby="{field}-problem"', form)
+    [problem] = re.findall(rf'<span id="{field}-problem" class="field-problem">(.*?)</span>', form)
+    assert why in unescape(problem)
+    assert '<option value="shift" selected>' in form
+    if left_out == "employee":  # the reason chosen is kept
+        assert '<option value="transport" selected>' in form
+    else:  # the person chosen is kept
+        assert '<option value="E0042" selected>' in form
+
+
 def test_a_refused_number_draws_the_board_again_with_the_form_as_typed(world: World, lambda_context: Any) -> None:
     typed = FORM | {"number": "E0999", "reason": "transport", "for": "shift", "dept": "all"}
 

@@ -1650,9 +1650,11 @@ def plan_call_off(
     if problem := outside_dates(day):  # year 1 overflowed the plan's look-back: a 500 (review 140 R9)
         raise CallOffRefusedError(f"Day: {problem} (not {day.isoformat()}).")
     if not employee_id:
-        raise CallOffRefusedError("choose who called off, or give their employee number.")
+        # the board again with the form as typed (ux_s17 L14: a page of its own lost the reason chosen)
+        raise CallOffRefusedError("choose who called off, or give their employee number.", field="employee")
     if reason not in CALL_OFF_REASONS:
-        raise CallOffRefusedError("choose why they called off: " + ", ".join(CALL_OFF_REASONS.values()) + ".")
+        reasons = ", ".join(CALL_OFF_REASONS.values())
+        raise CallOffRefusedError(f"choose why they called off: {reasons}.", field="reason")
     if span not in CALL_OFF_SPANS:
         raise CallOffRefusedError("choose what the call-off covers: " + " or ".join(CALL_OFF_SPANS.values()) + ".")
     read = board_reader(store).day(day, now, fresh=True)
