@@ -30,6 +30,7 @@ from plexlabor.models import DowntimeEntry, LaborEntry, ShiftAssignment, TimeClo
 from plexlabor.platform.clock import aware_utc
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import PlexSnapshot, Reference, Window, Windowed, read_snapshot
+from plexlabor.validation.policy import Weekday, pay_week_start
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -155,6 +156,9 @@ class ForecastData:
     punches_since: float = -math.inf
     """Punches were read from this moment on (their window's start): before it, a scheduled shift
     without punches says nothing about attendance."""
+    pay_week_starts: Weekday = "monday"
+    """The first day of the plant's pay week, the week overtime is counted in (`week_start`): its
+    `pay_week_starts` (`plexlabor:validationPolicy`, as validation and allocation count it)."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -177,6 +181,7 @@ class ForecastData:
         data_end: datetime,
         *,
         unplanned_leave_types: Iterable[str] = ("Sick",),
+        pay_week_starts: Weekday = "monday",
     ) -> ForecastData:
         """Index rows given per resource name (`job-operations`, `labor-entries`, ...; absent = none).
 
@@ -185,13 +190,21 @@ class ForecastData:
         """
         check_timezone(timezone)
         snapshot = PlexSnapshot.from_rows(rows, timezone)
-        return cls.from_snapshot(snapshot, data_end, unplanned_leave_types=unplanned_leave_types)
+        return cls.from_snapshot(
+            snapshot, data_end, unplanned_leave_types=unplanned_leave_types, pay_week_starts=pay_week_starts
+        )
 
     @classmethod
     def from_snapshot(
-        cls, snapshot: PlexSnapshot, data_end: datetime, *, unplanned_leave_types: Iterable[str] = ("Sick",)
+        cls,
+        snapshot: PlexSnapshot,
+        data_end: datetime,
+        *,
+        unplanned_leave_types: Iterable[str] = ("Sick",),
+        pay_week_starts: Weekday = "monday",
     ) -> ForecastData:
-        """Index a Plex snapshot (`read_forecast_data` reads one with the windows a forecast needs)."""
+        """Index a Plex snapshot (`read_forecast_data` reads one with the windows a forecast needs); overtime
+        is counted in pay weeks from `pay_week_starts`."""
         check_timezone(snapshot.timezone)
         end = aware_utc("data_end", data_end).timestamp()
         issues: Counter[str] = Counter()
@@ -252,6 +265,7 @@ class ForecastData:
             shift_codes=shift_codes,
             issues=issues,
             punches_since=punch_window[0].timestamp() if punch_window else -math.inf,
+            pay_week_starts=pay_week_starts,
         )
 
     # ---- the past as seen at a moment ----------------------------------------------------------
@@ -306,10 +320,9 @@ class ForecastData:
         return datetime.fromtimestamp(t, self.tz)
 
     def week_start(self, t: float) -> float:
-        """Monday 00:00 (plant time) of the ISO week holding `t`."""
-        local = self.local(t)
-        monday = local.date() - timedelta(days=local.weekday())
-        return datetime(monday.year, monday.month, monday.day, tzinfo=self.tz).timestamp()
+        """00:00 (plant time) of the first day of the pay week holding `t` (Monday: the ISO week)."""
+        first = pay_week_start(self.local(t).date(), self.pay_week_starts)
+        return datetime(first.year, first.month, first.day, tzinfo=self.tz).timestamp()
 
     def shift_at(self, t: float) -> ShiftWindow | None:
         """The shift whose window holds `t` (plant time); the later-starting one where two overlap."""
@@ -494,12 +507,16 @@ def read_forecast_data(
     as_of: datetime,
     settings: ForecastSettings | None = None,
     windows: Mapping[Windowed, Window] | None = None,
+    pay_week_starts: Weekday = "monday",
 ) -> ForecastData:
     """Read what a forecast at `as_of` needs: master data and the records in `forecast_windows(as_of)`
     (or in the `windows` given: a backtest reads wider ones, then sees each cut-off through
-    `ForecastData.seen_at`). The time zone is the port's unless given."""
+    `ForecastData.seen_at`). The time zone is the port's unless given; the pay week starts on
+    `pay_week_starts` (the plant's, `plexlabor:validationPolicy`)."""
     settings = settings or ForecastSettings()
     as_of = aware_utc("as_of", as_of)
     windows = dict(windows) if windows is not None else forecast_windows(as_of, settings)
     snapshot = read_snapshot(port, reference=REFERENCE, windows=windows, timezone=timezone)
-    return ForecastData.from_snapshot(snapshot, as_of, unplanned_leave_types=settings.unplanned_leave_types)
+    return ForecastData.from_snapshot(
+        snapshot, as_of, unplanned_leave_types=settings.unplanned_leave_types, pay_week_starts=pay_week_starts
+    )

@@ -69,7 +69,9 @@ def run_nightly(deps: Dependencies, now: datetime) -> dict[str, Any]:
     settings, source = deps.settings, deps.source
     now = aware_utc("now", now)
     started = time.perf_counter()
-    read = read_forecast_data(source.port, source.timezone, now, settings, nightly_windows(now, settings))
+    read = read_forecast_data(
+        source.port, source.timezone, now, settings, nightly_windows(now, settings), deps.pay_week_starts
+    )
     data = replace(read.seen_at(now.timestamp(), settings), issues=read.issues)
     read_seconds = time.perf_counter() - started
     forecast = run_forecast(data, settings)
@@ -91,7 +93,7 @@ def run_refresh(deps: Dependencies, now: datetime) -> dict[str, Any]:
     if pointer is None or in_force is None:
         return run_nightly(deps, now)
     started = time.perf_counter()
-    data = read_forecast_data(source.port, source.timezone, now, settings)
+    data = read_forecast_data(source.port, source.timezone, now, settings, pay_week_starts=deps.pay_week_starts)
     read_seconds = time.perf_counter() - started
     forecast = run_forecast(data, settings, in_force)
     forecast.seconds["read"] = read_seconds

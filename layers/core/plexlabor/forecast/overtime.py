@@ -1,5 +1,7 @@
-"""Overtime projection per department and ISO week: punches so far + the rest of the schedule.
+"""Overtime projection per department and pay week: punches so far + the rest of the schedule.
 
+The pay week starts on the plant's `pay_week_starts` (`ForecastData.week_start`; Monday, the ISO week, unless
+`plexlabor:validationPolicy` says otherwise), the week validation and allocation count weekly hours in.
 For each person and week (plant time; a shift or punch belongs to the week it starts in):
 
     projected = hours punched so far this week
@@ -35,6 +37,7 @@ from plexlabor.forecast.data import DAY, HOUR, PLANNED_LEAVE, UNPLANNED_LEAVE, W
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform.clock import merge_spans
+from plexlabor.validation.policy import pay_week_label
 
 OPEN_PUNCH_MAX_HOURS = 16.0
 """An open punch younger than this at the extract is a shift in progress; older, a missed punch (not counted)."""
@@ -255,8 +258,8 @@ def _outcomes(shifts: int) -> np.ndarray:
 
 
 def week_label(data: ForecastData, week_start: float) -> str:
-    year, week, _ = data.local(week_start + DAY / 2).isocalendar()
-    return f"{year}-W{week:02d}"
+    """The pay week as findings name it (`validation.policy.pay_week_label`): "2026-W47", else its first day."""
+    return pay_week_label(data.local(week_start + DAY / 2).date(), data.pay_week_starts)
 
 
 def project_people(
@@ -335,7 +338,7 @@ def project_overtime(
     forecasts: Iterable[OperationForecast] = (),
     weeks: Iterable[float] | None = None,
 ) -> list[OvertimeProjection]:
-    """Projections for the current ISO week and `overtime_weeks_ahead` more (or the given week starts)."""
+    """Projections for the current pay week and `overtime_weeks_ahead` more (or the given week starts)."""
     settings = settings or ForecastSettings()
     intervals = Intervals.of(data)
     habit = habits(data, intervals, settings)
@@ -585,7 +588,7 @@ MIN_HISTORY_WEEKS = 2
 
 
 def backtest_overtime(data: ForecastData, settings: ForecastSettings | None = None) -> OvertimeBacktest:
-    """Every whole ISO week with `MIN_HISTORY_WEEKS` of punches before it (and a whole week before that):
+    """Every whole pay week with `MIN_HISTORY_WEEKS` of punches before it (and a whole week before that):
     at each moment, the nightly run's projection (`project_overtime` on `data.seen_at(moment)`, the weeks
     it projects by default) of that week. `data`: read by `backtest.read_backtest_data`."""
     settings = settings or ForecastSettings()
@@ -595,7 +598,7 @@ def backtest_overtime(data: ForecastData, settings: ForecastSettings | None = No
     week = data.week_start(first) + (MIN_HISTORY_WEEKS + 1) * WEEK
     rows: list[tuple[str, str, str, float, float, float]] = []
     while week + WEEK <= data.data_end:
-        week = data.week_start(week + DAY)  # stay on Monday across DST changes
+        week = data.week_start(week + DAY)  # stay on the week's first day across DST changes
         actual = overtime_by_department(data, actual_week_hours(data, intervals, week), threshold)
         last = overtime_by_department(data, actual_week_hours(data, intervals, week - WEEK), threshold)
         label = week_label(data, week)

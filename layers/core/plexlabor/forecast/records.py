@@ -69,12 +69,12 @@ class VarianceAlert(_Record):
 
 
 class OvertimeProjection(_Record):
-    """Projected overtime of one department in one ISO week, with its causes and a suggestion."""
+    """Projected overtime of one department in one pay week, with its causes and a suggestion."""
 
     kind: Literal["overtime"] = "overtime"
     as_of: AwareDatetime
     department: str
-    iso_week: str  # 2026-W47
+    iso_week: str  # the pay week: ISO 2026-W47, or its first day 2026-11-29 where pay weeks start on another day
     week_start: AwareDatetime
     employees: int
     worked_hours: float = Field(description="hours punched this week before as_of")

@@ -8,7 +8,10 @@ Configuration (`NightlySettings`, read once per environment by `dependencies`):
   (`plexlabor.platform.artifacts`), rooted at `models/forecast/` of either;
 - `FORECAST_SETTINGS`: optional JSON overriding `ForecastSettings` fields, e.g. `{"alert_margin": 0.2}`;
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
-  which holds back what `alert_status` would send for review outside the pilot or in advisory mode.
+  which holds back what `alert_status` would send for review outside the pilot or in advisory mode;
+- the plant's policy (`PolicySettings`: `VALIDATION_POLICY`, optional), of which its `pay_week_starts`: the week
+  overtime is projected in, as validation and allocation count it (Monday unset). Not a `FORECAST_SETTINGS` field:
+  a plant fact has one place.
 """
 
 from __future__ import annotations
@@ -30,11 +33,12 @@ from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
+from plexlabor.validation.policy import PolicySettings, Weekday
 
 ENV_FORECAST_SETTINGS = "FORECAST_SETTINGS"
 
 
-class NightlySettings(PlexSourceSettings, PilotSettings, RequiredArtifactSettings):
+class NightlySettings(PlexSourceSettings, PilotSettings, RequiredArtifactSettings, PolicySettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings, alias=ENV_FORECAST_SETTINGS)
 
@@ -58,6 +62,8 @@ class Dependencies:
     scope: PilotScope = PLANT_WIDE
     clock: Callable[[], datetime] = utc_now
     """When the run's suggestions are raised (published): their events' time, not the forecast's as-of (ux_s14 #10)."""
+    pay_week_starts: Weekday = "monday"
+    """The plant's pay week (`ValidationPolicy.pay_week_starts`): the week overtime is projected in."""
 
 
 def build(settings: NightlySettings) -> Dependencies:
@@ -72,6 +78,7 @@ def build(settings: NightlySettings) -> Dependencies:
         audit=DynamoDbAuditStore(settings.audit_table_name),
         settings=settings.forecast,
         scope=settings.pilot_scope,
+        pay_week_starts=settings.validation_policy.pay_week_starts,
     )
 
 
