@@ -9,7 +9,14 @@ import pytest
 
 from plexlabor.approval.display import Reader
 from plexlabor.approval.errors import DecisionFormError
-from plexlabor.review.edits import approved_words, editable_fields, edited_correction, record_times
+from plexlabor.review.edits import (
+    AmbiguousTimeError,
+    approved_words,
+    editable_fields,
+    edited_correction,
+    record_times,
+)
+from plexlabor.validation.policy import PunchPolicy
 
 DETROIT = ZoneInfo("America/Detroit")
 SUGGESTED = {"clockoutTime": "2026-03-02T19:07:00.0000000Z", "deductBreakMinutes": 30}
@@ -166,3 +173,72 @@ def test_what_an_approval_set_is_said_beside_what_was_suggested() -> None:
     edited = approved_words(MISSED, {"clockoutTime": "2026-03-02T19:40:00.0000000Z"}, reader)
     assert edited == "Clock-out set to Mon 2026-03-02 14:40 EST (suggested 14:42)"
     assert approved_words(MISSED, None, reader) == "Clock-out set to Mon 2026-03-02 14:42 EST, as suggested"
+
+
+# ---- the nights the clocks change (review_s17 M4): a typed wall-clock time may name two moments, or none ----------
+FALL_BACK_IN = {"clockin": "2026-11-01T06:10:00.0000000Z"}  # 01:10 EST, after the clocks went back
+FALL_BACK_OUT = {"clockoutTime": "2026-11-01T06:40:00.0000000Z"}  # 01:40 EST
+
+
+def test_a_time_shown_twice_is_the_occurrence_that_fits_the_record() -> None:
+    # 01:45 EDT (05:45Z) comes before the 01:10 EST clock-in: the clock-out is the second 01:45 (EST)
+    assert _edit(FALL_BACK_OUT, FALL_BACK_IN, clockoutTime="2026-11-01T01:45") == {
+        "clockoutTime": "2026-11-01T06:45:00.0000000Z"
+    }
+    # a clock-in at 00:30 EDT: the clock-in moved to 01:20 fits only as its first occurrence, before the 01:05 EST
+    # clock-out (its second would come after it)
+    evidence = {"clockin": "2026-11-01T04:30:00.0000000Z", "clockout": "2026-11-01T06:05:00.0000000Z"}
+    assert _edit({"clockinTime": "2026-11-01T04:30:00.0000000Z"}, evidence, clockinTime="2026-11-01T01:20") == {
+        "clockinTime": "2026-11-01T05:20:00.0000000Z"
+    }
+
+
+def test_a_time_shown_twice_that_both_occurrences_fit_is_asked_which() -> None:
+    evening = {"clockin": "2026-10-31T22:00:00.0000000Z"}  # 18:00 EDT: either 01:45 ends a fitting entry
+    with pytest.raises(AmbiguousTimeError) as refused:
+        _edit(FALL_BACK_OUT, evening, clockoutTime="2026-11-01T01:45")
+
+    assert str(refused.value) == (
+        "Clock-out: 01:45 on Sun 2026-11-01 comes twice in plant time (the clocks went back that night) and both fit "
+        "the entry; choose the first 01:45 (EDT, UTC-4) or the second 01:45 (EST, UTC-5)"
+    )
+    assert refused.value.choices == {
+        "correction.clockoutTime": (
+            "occurrence.clockoutTime",
+            (("first", "first 01:45 (EDT, UTC-4)"), ("second", "second 01:45 (EST, UTC-5)")),
+        )
+    }
+    form = {"correction.clockoutTime": "2026-11-01T01:45"}
+    for chosen, written in (("first", "05:45"), ("second", "06:45")):
+        edited = edited_correction(
+            FALL_BACK_OUT, {**form, "occurrence.clockoutTime": chosen}, DETROIT, record_times(evening)
+        )
+        assert edited == {"clockoutTime": f"2026-11-01T{written}:00.0000000Z"}
+    with pytest.raises(DecisionFormError, match="Clock-out: choose the first 01:45"):
+        edited_correction(FALL_BACK_OUT, {**form, "occurrence.clockoutTime": "third"}, DETROIT)
+
+
+def test_a_time_shown_twice_that_neither_occurrence_fits_is_asked_which() -> None:
+    late = {"clockin": "2026-11-01T06:50:00.0000000Z"}  # 01:50 EST: both 01:45s come before it
+    with pytest.raises(AmbiguousTimeError, match=r"and neither fits the entry; choose the first 01:45 \(EDT"):
+        _edit(FALL_BACK_OUT, late, clockoutTime="2026-11-01T01:45")
+
+
+def test_a_time_the_clocks_skipped_is_refused_naming_the_field() -> None:
+    spring = {"clockoutTime": "2026-03-08T07:40:00.0000000Z"}  # 03:40 EDT
+    with pytest.raises(DecisionFormError, match=r"^Clock-out: 02:30 on Sun 2026-03-08 does not exist in plant time"):
+        edited_correction(spring, {"correction.clockoutTime": "2026-03-08T02:30"}, DETROIT)
+    assert edited_correction(spring, {"correction.clockoutTime": "2026-03-08T03:30"}, DETROIT) == {
+        "clockoutTime": "2026-03-08T07:30:00.0000000Z"
+    }
+
+
+def test_the_longest_entry_an_edit_may_make_is_the_policys() -> None:
+    sixteen_and_a_half = {"clockoutTime": "2026-03-02T21:50"}  # 05:20 to 21:50 EST
+    with pytest.raises(DecisionFormError, match=r"would last 16\.5 h, more than 16 h"):
+        _edit(MISSED, CLOCKED_IN, **sixteen_and_a_half)
+    form = {"correction.clockoutTime": sixteen_and_a_half["clockoutTime"]}
+    longer = PunchPolicy(max_entry_hours=17)
+    assert edited_correction(MISSED, form, DETROIT, record_times(CLOCKED_IN), longer) == {
+        "clockoutTime": "2026-03-03T02:50:00.0000000Z"
+    }

@@ -111,6 +111,13 @@ class PunchPolicy(BaseModel):
         description="a workcenter login never logged out ends at the next login there or of the operator, at the "
         "end of the operator's shift, or this long after it began, whichever comes first",
     )
+    max_entry_hours: float = Field(
+        default=16,
+        gt=0,
+        le=48,
+        description="the longest a time-clock entry may be (a double shift): a supervisor's edit of a suggested "
+        "correction that makes an entry longer is refused as a slip (a date a day off makes a 28-h punch)",
+    )
     certification_expiry: CertificationExpiry = Field(
         default="last_valid_day",
         description="what a certification's expiry date is: the last day it is valid (work that day is "
