@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -213,6 +215,25 @@ def test_a_rejection_without_reason_keeps_the_form_and_says_why(world: World, la
     assert response["statusCode"] == 400
     assert "needs a reason" in response["body"] and 'id="reason"' in response["body"]
     assert [e.event_type for e in world.audit.for_finding("crew-0001")] == [AuditEventType.RECOMMENDATION]
+
+
+def test_a_rejection_without_reason_asks_at_the_reason_box_in_the_items_words_and_keeps_its_trail(
+    world: World, lambda_context: Any
+) -> None:
+    """ux_s17 L1: an empty reject of a suggestion that is not a finding was told "why the finding was wrong", its
+    "So far" trail vanished on the page drawn again, and the reason box was neither marked nor focused."""
+    opened = _call(world, "GET", "/items/crew-0001", PLANNER, lambda_context=lambda_context)["body"]
+    assert "<h2>So far</h2>" in opened
+    form = {"action": "reject", "reason": ""}
+    body = _call(world, "POST", "/items/crew-0001", PLANNER, form, lambda_context=lambda_context)["body"]
+    said = re.search(r'<p class="flash error" role="alert" id="item-problem">([^<]*)</p>', body)
+    assert said is not None
+    assert (
+        unescape(said.group(1))
+        == "A rejection needs a reason: it says why the suggestion was wrong, and is kept with it."
+    )
+    assert re.search(r'<textarea id="reason"[^>]* aria-invalid="true" aria-describedby="item-problem" autofocus', body)
+    assert "<h2>So far</h2>" in body
 
 
 def test_bulk_approve_decides_each_selected_item(world: World, lambda_context: Any) -> None:

@@ -40,6 +40,7 @@ from plexlabor.approval.errors import (
     ApprovalClosedError,
     DecisionFormError,
     LinkSupersededError,
+    ReasonMissingError,
 )
 from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, Stage
 from plexlabor.approval.ports import PendingApproval, TaskCallback, TaskTokenStore, stage_order
@@ -261,7 +262,7 @@ class CallbackService:
         if unreadable:
             raise DecisionFormError(f"the reason cannot be kept: {unreadable}")
         if chosen is ApprovalAction.REJECT and not text:
-            raise DecisionFormError("a rejection needs a reason: it tells the model why the finding was wrong")
+            raise ReasonMissingError("a rejection needs a reason: it tells the model why the finding was wrong")
         edit = correction if chosen is ApprovalAction.APPROVE else None
         return Decision(action=chosen, reason=text or None, supervisor_id=supervisor_id, correction=edit)
 

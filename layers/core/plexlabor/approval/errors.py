@@ -52,6 +52,10 @@ class DecisionFormError(ApprovalError):
     http_status = 400
 
 
+class ReasonMissingError(DecisionFormError):
+    """A rejection without a reason: the page asks for one at its reason box."""
+
+
 class CrossSiteRequestError(ApprovalError):
     """A decision posted from another site's page (`platform.csrf`): refused, nothing done."""
 

@@ -39,7 +39,13 @@ from plexlabor.approval.display import (
     with_people,
 )
 from plexlabor.approval.effects import expired_effect, finding_means, plex_effect
-from plexlabor.approval.errors import AlreadyDecidedError, ApprovalError, DecisionFormError, status_for
+from plexlabor.approval.errors import (
+    AlreadyDecidedError,
+    ApprovalError,
+    DecisionFormError,
+    ReasonMissingError,
+    status_for,
+)
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.recommendations import CONFIRMED_KINDS, CREW_REMOVAL, UNALLOCATED_TIME
 from plexlabor.approval.settings import CallbackSettings
@@ -852,6 +858,12 @@ def _editable(found: ReviewItem, zone: ZoneInfo) -> list[EditableField]:
     return [f for f in fields if not (is_id_key(f.key) or looks_like_id(f.value))]
 
 
+REASON_NEEDED = "A rejection needs a reason: it tells the model why the finding was wrong."
+REASON_NEEDED_SUGGESTION = "A rejection needs a reason: it says why the suggestion was wrong, and is kept with it."
+"""What the item page says at its reason box when a rejection comes without one: a punch finding's reason teaches the
+scorer; any other suggestion's is kept as the decision's why (ux_s17 L1: an HR training item was told "the finding")."""
+
+
 @app.post("/items/<item_id>")
 def decide(item_id: str) -> Response[str]:
     page = Page(_deps())
@@ -889,7 +901,22 @@ def decide(item_id: str) -> Response[str]:
                 "message.html", status, title="Not decided", page="item", message=message, back=link, also=also
             )
         back = return_page((form.get("next") or [""])[0])
-        return _item_page(page, found, status_for(error), flash=_error(message), reason=reason, typed=typed, back=back)
+        missing = isinstance(error, ReasonMissingError)  # asked at the reason box, in this item's words (ux_s17 L1)
+        if missing:
+            message = REASON_NEEDED if found.kind == PUNCH else REASON_NEEDED_SUGGESTION
+        seen = page.deps.review.queue.seen(page.viewer, item_id)  # its trail stays on the page drawn again
+        steps = trail(seen[1], item_id, page.shown) if seen is not None else None
+        return _item_page(
+            page,
+            found,
+            status_for(error),
+            flash=_error(message),
+            reason=reason,
+            typed=typed,
+            back=back,
+            trail=steps,
+            reason_missing=missing,
+        )
     logger.info("decision", item_id=item_id, action=outcome.action)
     back = back_to((form.get("next") or [""])[0], decided_done(str(outcome.action), shown.kind if shown else None))
     person = page.deps.people.directory.person_of(shown.employee_id) if shown and shown.employee_id else None
