@@ -339,3 +339,19 @@ def test_every_page_links_its_icon_and_the_icon_is_served(world: World, lambda_c
     assert icon["statusCode"] == 200 and icon["body"] == FAVICON_SVG
     assert icon["multiValueHeaders"]["Content-Type"] == ["image/svg+xml"]
     assert icon["multiValueHeaders"]["Content-Security-Policy"][0].startswith("default-src 'none'")
+
+
+def test_the_ehs_lead_reads_the_whole_plants_certification_timeline_but_not_the_skill_coverage(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    """ux_s17 L11: the ehs role got a 403 on /certifications, so forklift and lockout certifications were invisible to
+    the EHS lead; the skill coverage (cross-training, HR's) stays closed to them."""
+    from tests.unit.webapp.viewers import EHS
+
+    world.clock.now = REPORT_DAY_NOON
+    deps = _deps(world, store)
+    response = _call(deps, "GET", "/certifications", EHS, lambda_context)
+    assert response["statusCode"] == 200
+    as_hr = _chart(_call(deps, "GET", "/certifications", HR, lambda_context)["body"], "timeline-data")
+    assert _chart(response["body"], "timeline-data")["series"] == as_hr["series"]  # the whole plant's, as HR's
+    assert _call(deps, "GET", "/skills", EHS, lambda_context)["statusCode"] == 403

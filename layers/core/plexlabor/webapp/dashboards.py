@@ -89,6 +89,7 @@ from plexlabor.webapp.plantfilters import employee_problem, queue_unknowns
 from plexlabor.webapp.reports import CellKey, SkillsIndex
 from plexlabor.webapp.skillviews import (
     CAUSES,
+    CertificationScope,
     CoverageQuery,
     Scope,
     TimelineQuery,
@@ -260,6 +261,13 @@ def _skills(title: str, name: str) -> Drawn[Scope, SkillsIndex]:
     return Drawn(title, name, Scope.of, refused, "dashboard_empty.html", lambda deps: deps.reports)
 
 
+def _certifications() -> Drawn[Scope, SkillsIndex]:
+    """The certification timeline's: skills_daily's report as `/skills` reads it, the EHS lead let in too."""
+    refused = "The certification timeline is for planners, HR, the EHS lead, admins and supervisors."
+    title = "Certification timeline"
+    return Drawn(title, "certifications", CertificationScope.of, refused, "dashboard_empty.html", lambda d: d.reports)
+
+
 @app.get("/skills")
 @drawn_from(_skills("Skill coverage", "skills"))
 def skills(page: Page, scope: Scope, index: SkillsIndex, problem: str | None) -> Response[str]:
@@ -394,7 +402,7 @@ def propose_training(page: Page, scope: Scope, index: SkillsIndex, problem: str 
 
 
 @app.get("/certifications")
-@drawn_from(_skills("Certification timeline", "certifications"))
+@drawn_from(_certifications())
 def certifications(page: Page, scope: Scope, index: SkillsIndex, problem: str | None) -> Response[str]:
     query = _query()
     employee = _text(query, "employee")

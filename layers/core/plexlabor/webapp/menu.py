@@ -11,7 +11,7 @@ from plexlabor.webapp.allocation import AllocationScope
 from plexlabor.webapp.analytics import AnalyticsScope
 from plexlabor.webapp.forecasts import ForecastScope
 from plexlabor.webapp.incidenttrends import TrendsScope
-from plexlabor.webapp.skillviews import Scope
+from plexlabor.webapp.skillviews import CertificationScope, Scope
 from plexlabor.webapp.viewer import COPILOT_ASKERS, CREW_ROLES
 
 
@@ -28,7 +28,7 @@ MENU = (
     Entry("queue", "/queue", "Review queue", lambda viewer: viewer.decides),
     Entry("kpis", "/kpis", "KPIs", lambda viewer: viewer.decides),
     Entry("skills", "/skills", "Skill coverage", lambda viewer: Scope.of(viewer).allowed),
-    Entry("certifications", "/certifications", "Certifications", lambda viewer: Scope.of(viewer).allowed),
+    Entry("certifications", "/certifications", "Certifications", lambda viewer: CertificationScope.of(viewer).allowed),
     Entry("forecasts", "/forecasts", "Forecasts", lambda viewer: ForecastScope.of(viewer).allowed),
     Entry("crew", "/crew", "Crew board", lambda viewer: bool(viewer.roles & CREW_ROLES)),
     Entry("analytics", "/analytics", "Scores", lambda viewer: AnalyticsScope.of(viewer).allowed),

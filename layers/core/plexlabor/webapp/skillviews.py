@@ -68,6 +68,13 @@ class Scope(Reach):
         return self.sees(ref.department) or ref.supervisor_id == self.user_id
 
 
+class CertificationScope(Scope):
+    """What one viewer may see of the certification timeline: as `Scope`, and the EHS lead the whole plant's, since
+    safety certifications (forklift, lockout/tagout) are theirs to follow (ux_s17 L11: the ehs role got a 403)."""
+
+    plant_wide_roles = Scope.plant_wide_roles | {Role.EHS}
+
+
 # -- coverage -----------------------------------------------------------------------------------------------
 
 
