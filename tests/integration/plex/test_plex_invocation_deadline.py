@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from plexlabor.platform.deadline import invocation_deadline
-from plexlabor.plex import PlexLaborClient, PlexServerError, PlexSettings, PlexTimeoutError
+from plexlabor.plex import PlexLaborClient, PlexRateLimitedError, PlexServerError, PlexSettings, PlexTimeoutError
 from plexlabor.plex.transport import DEADLINE_MARGIN_S, ConnectTransport
 from plexlabor_dev.simulator.server import SimulatorServer
 
@@ -72,3 +72,36 @@ def test_a_post_is_repeated_after_a_503_only_while_it_still_fits(
             with pytest.raises(PlexServerError):
                 transport.post(SUGGESTIONS, {"reference": "f-1"}, idempotency_key="k-1")
     assert _calls(plex_sim, SUGGESTIONS) == calls
+
+
+def test_a_429_is_not_waited_out_when_the_retry_after_it_would_not_fit(
+    plex_sim: SimulatorServer, plex_settings: Callable[..., PlexSettings]
+) -> None:
+    # Given Plex answering in 1.5 s, 429 (Retry-After 1 s) first, attempts of at most 3 s, 3.5 s left past the margin
+    plex_sim.set_faults(latency_ms=1500, next=["429"], retry_after_s=1)
+    client = PlexLaborClient(plex_settings())
+    started = time.monotonic()
+    # When it reads / Then the 429 is the answer: the wait and a whole attempt after it (4 s) would not end in time
+    with invocation_deadline(DEADLINE_MARGIN_S + 3.5), pytest.raises(PlexRateLimitedError):
+        client.employees()
+    assert time.monotonic() - started < 3.5
+    assert _calls(plex_sim, EMPLOYEES) == 1
+
+
+def test_a_retry_after_a_longer_wait_than_planned_gets_the_time_left_then(
+    plex_sim: SimulatorServer, plex_settings: Callable[..., PlexSettings]
+) -> None:
+    # Given Plex answering in 3 s, 429 (Retry-After 1 s) first, attempts of at most 4.5 s (1 s connect + 3.5 s read),
+    # and a process held to 20 calls a minute: the retry waits 3 s more for its token than the 429 asked
+    plex_sim.set_faults(latency_ms=3000, next=["429"], retry_after_s=1)
+    settings = plex_settings(timeout_s=3.5, backoff_jitter_s=0.0, rate_limit_per_minute=20, rate_limit_burst=1)
+    client = PlexLaborClient(settings)
+    started = time.monotonic()
+    # When it reads with 8.8 s left past the margin (the wait and a whole attempt fit when the 429 comes, at 3 s)
+    with (
+        invocation_deadline(DEADLINE_MARGIN_S + 8.8),
+        pytest.raises(PlexTimeoutError, match=r"no answer within 1\.\d s"),
+    ):
+        client.employees()
+    # Then the retry, started at 7 s, waits only what is left (< 1.8 s), not its 3.5 s, and fails in time
+    assert time.monotonic() - started < 8.8 + 0.25

@@ -3,13 +3,14 @@
 Retries: urllib3's `Retry` (mounted through `HTTPAdapter`) retries **GETs only** on 429/500/502/503/504,
 on connection errors and on read timeouts, with exponential backoff plus jitter, honouring
 `Retry-After` (capped by `retry_after_max_s`). Every retry spends a rate-limit token like a first call.
-A 429 spends no retry of `max_retries`: it is waited out within `rate_limited_patience_s` and the
-invocation's remaining time, holding the process's whole bucket (`PacedRetry`).
+A 429 spends no retry of `max_retries`: it is waited out within `rate_limited_patience_s`, holding the process's
+whole bucket (`PacedRetry`), when the wait and one whole attempt fit in the invocation's remaining time.
 
-The invocation's remaining time (`platform.deadline`, set by every handler) bounds every call: each call's
-connect and read timeouts are at most the time left less `DEADLINE_MARGIN_S`, none starts with less than
-`MIN_CALL_S` of that (`PlexTimeoutError` at once), and no retry, or repeated POST, is made unless its wait and
-one whole attempt (`PlexSettings.timeouts`) end `DEADLINE_MARGIN_S` before the time runs out. So a stalled
+The invocation's remaining time (`platform.deadline`, set by every handler) bounds every call: each attempt's
+connect and read timeouts, a retry's included, are at most the time left when it starts less `DEADLINE_MARGIN_S`
+(`InvocationTimeout`), none starts with less than `MIN_CALL_S` of that (`PlexTimeoutError` at once), and no retry
+(after a 429 too), or repeated POST, is made unless its wait and one whole attempt (`PlexSettings.timeouts`) end
+`DEADLINE_MARGIN_S` before the time runs out. So a stalled
 Plex fails a call while the function still has time to record it (`writeback_failed`), instead of Lambda's
 timeout cutting it off (review_infra_s17 #6).
 
@@ -45,6 +46,7 @@ from urllib3.exceptions import (
     ResponseError,
     SSLError,
 )
+from urllib3.util import Timeout
 from urllib3.util.retry import RequestHistory, Retry
 
 from plexlabor.models import PlexDataError
@@ -68,8 +70,6 @@ USER_AGENT = "plexlabor/0.1 (+https://github.com/plexlabor)"
 DEADLINE_MARGIN_S = 10.0
 MIN_CALL_S = 1.0
 """The least time left (after the margin) a Plex call is started with."""
-"""A 429 is not waited out when less than this would be left of the invocation after the wait: the call itself
-and the rest of the run need time too, and a typed `PlexRateLimitedError` says more than a Lambda timeout."""
 MIN_RATE_LIMITED_WAIT_S = 1.0
 """What each 429 retry spends of `rate_limited_patience_s` at least (a `Retry-After: 0` is not free)."""
 
@@ -143,8 +143,9 @@ class PacedRetry(Retry):
     A 429 says "too many calls now", not "this call is wrong": it spends none of the `status`/`total` retries.
     It is retried after the server's `Retry-After` (capped by `retry_after_max`; without one, the backoff) plus
     up to `backoff_jitter` (callers told the same second do not all come back at once), as long as this call's
-    429 waits stay within `patience_s` and the wait ends at least `DEADLINE_MARGIN_S` before the invocation's
-    time runs out (`platform.deadline`); else the 429 is returned and becomes `PlexRateLimitedError`.
+    429 waits stay within `patience_s` and the wait and one whole attempt (`attempt_s`) end at least
+    `DEADLINE_MARGIN_S` before the invocation's time runs out (`platform.deadline`), the rule of every retry;
+    else the 429 is returned and becomes `PlexRateLimitedError`.
     The wait holds the process's bucket (`TokenBucket.hold`), so its other threads stop calling Plex too.
     """
 
@@ -211,8 +212,8 @@ class PacedRetry(Retry):
         retry = self.new(history=(*self.history, RequestHistory(method, url, None, 429, None)))
         wait = retry._rate_limited_wait(response)
         spent = self.waited_s + max(wait, MIN_RATE_LIMITED_WAIT_S)
-        left = deadline.remaining_s()
-        if spent > self.patience_s or (left is not None and left - wait < DEADLINE_MARGIN_S):
+        if spent > self.patience_s or not fits_in_invocation(wait + self.attempt_s):
+            left = deadline.remaining_s()
             logger.warning(
                 "plex rate limited: not waiting longer",
                 extra={
@@ -220,6 +221,7 @@ class PacedRetry(Retry):
                     "wait_s": round(wait, 1),
                     "waited_s": round(self.waited_s, 1),
                     "patience_s": self.patience_s,
+                    "attempt_s": self.attempt_s,
                     "invocation_left_s": None if left is None else round(left, 1),
                 },
             )
@@ -300,6 +302,23 @@ def invocation_bounded(timeout: tuple[float, float], method: str, path: str) -> 
     return min(timeout[0], budget), min(timeout[1], budget)
 
 
+class InvocationTimeout(Timeout):
+    """A call's (connect, read) timeouts, bounded afresh at each attempt by the invocation's time left
+    (`invocation_bounded`): urllib3 clones the request's `Timeout` before every attempt, its retries included, so
+    a retry made after a wait (a 429's or the backoff, and the queue for the rate-limit bucket) gets what is left
+    then, not what the first attempt had; a retry with less than `MIN_CALL_S` left is not started."""
+
+    def __init__(self, wanted: tuple[float, float], method: str, path: str) -> None:
+        self.wanted, self.method, self.path = wanted, method, path
+        self.last = invocation_bounded(wanted, method, path)
+        """The latest attempt's timeouts (what a timeout error names)."""
+        super().__init__(connect=self.last[0], read=self.last[1])
+
+    def clone(self) -> Timeout:
+        self.last = invocation_bounded(self.wanted, self.method, self.path)
+        return Timeout(connect=self.last[0], read=self.last[1])
+
+
 def mount_retry(session: requests.Session, retry: Retry, pool_size: int = 10) -> None:
     adapter = HTTPAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
     session.mount("https://", adapter)
@@ -347,16 +366,17 @@ def send(
     url: str,
     *,
     display_path: str,
-    timeout: tuple[float, float],
+    timeout: InvocationTimeout,
     surface: str,
     **kwargs: Any,
 ) -> requests.Response:
     """One HTTP exchange (urllib3 retries included); every failure becomes a typed PlexError."""
     started = time.perf_counter()
     try:
-        response = session.request(method, url, timeout=timeout, **kwargs)
+        # requests hands a urllib3 Timeout on as it is (HTTPAdapter.send); its stubs only name floats and tuples
+        response = session.request(method, url, timeout=timeout, **kwargs)  # type: ignore[arg-type]
     except requests.exceptions.RequestException as error:
-        kind, message = describe_failure(error, url, timeout)
+        kind, message = describe_failure(error, url, timeout.last)
         raise kind(message, method=method, path=display_path) from error
     elapsed_ms = (time.perf_counter() - started) * 1000
     logger.debug(
@@ -429,7 +449,7 @@ class PacedTransport:
             method,
             base_url + path,
             display_path=path,
-            timeout=invocation_bounded(self._timeout, method, path),
+            timeout=InvocationTimeout(self._timeout, method, path),
             surface=self.surface,
             **kwargs,
         )
