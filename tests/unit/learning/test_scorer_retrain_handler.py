@@ -173,6 +173,14 @@ def test_the_plant_decisions_are_kept_under_is_named_by_the_deployment(variables
     assert settings.plant == plant
 
 
+def test_the_gate_judges_at_the_review_threshold_the_plants_policy_routes_at() -> None:
+    """review_s17 M2: a plant routing at 0.85 (plexlabor:validationPolicy) had its candidates judged at 0.7."""
+    policy = {"VALIDATION_POLICY": '{"review_threshold": 0.85, "trend_threshold": 0.2}'}
+
+    assert wiring.RetrainSettings.from_env({"AUDIT_TABLE_NAME": "audit", **policy}).gate.review_threshold == 0.85
+    assert wiring.RetrainSettings.from_env({"AUDIT_TABLE_NAME": "audit"}).gate.review_threshold == 0.7
+
+
 def test_the_shadows_live_routing_is_in_the_next_retrains_summary_and_card() -> None:
     # Given a shadow candidate whose scores punch_validator recorded with the findings decided since (the
     # decision events carry them, as decision_event copies them from the finding)

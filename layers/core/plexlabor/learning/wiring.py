@@ -8,6 +8,9 @@ Configuration (environment, read once per environment by `dependencies`):
   stack's stage (`PLEXLABOR_STAGE`, which the stack gives every function: one stack per plant), else `plant`;
 - `SCORER_LOOKBACK_DAYS` (182), `SCORER_MAX_DECISIONS` (20000): how far back and how many decisions
   of each verdict are read;
+- the plant's policy (`PolicySettings`: `VALIDATION_POLICY`, optional), of which its `review_threshold` (0.7): the
+  gate and the cuts judge a candidate and the model in force by what each would send to review at the threshold
+  punch_validator routes at (review_s17 M2: always 0.7 before);
 - the promotion gate (`promotion.GateSettings`): `SCORER_RECALL_TOLERANCE` (0.02),
   `SCORER_HOLDOUT_FRACTION` (0.25), `SCORER_MIN_HOLDOUT` (30), `SCORER_MIN_TRAINING` (50),
   `SCORER_MAX_AGREEMENT_DROP` (0.10);
@@ -32,6 +35,7 @@ from plexlabor.platform.artifacts import ArtifactSettings, ArtifactStore, InMemo
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.settings import PerEnvironment
+from plexlabor.validation.policy import PolicySettings
 from plexlabor.validation.registry import SALT_PREFIX, SCORER_PREFIX, ModelRegistry
 
 ACTOR = "scorer_retrain"
@@ -41,7 +45,7 @@ MAX_DECISIONS = 20_000
 """How far back, and how many decisions of each verdict, a retrain reads by default."""
 
 
-class RetrainSettings(ArtifactSettings):
+class RetrainSettings(ArtifactSettings, PolicySettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     scorer_plant: str | None = Field(default=None, pattern=PLANT_NAME, alias="SCORER_PLANT")
     stage: str | None = Field(default=None, pattern=PLANT_NAME, alias=env.STAGE)
@@ -75,6 +79,7 @@ class RetrainSettings(ArtifactSettings):
             min_holdout=self.min_holdout,
             min_training=self.min_training,
             max_agreement_drop=self.max_agreement_drop,
+            review_threshold=self.validation_policy.review_threshold,
         )
 
     @property
