@@ -17,8 +17,10 @@ Three steps, one function (`functions/validation_backfill`), the state machine
   (`plex.extract.pack_snapshot`), once for all the slice's shards: the labor-data port reads by time,
   not by employee, so without it every shard would read the slice's whole plant from Plex again.
 - **shard** reads its slice's extract (without an extract store: the slice from Plex), runs the engine's
-  checks for its members only (`ValidationEngine.candidates(employees=..., workcenters=...)`), keeps
-  the findings on records of its slice (half-open, so a record belongs to one slice) and records them
+  checks for its members only (`ValidationEngine.candidates(employees=..., workcenters=...)`), scores them
+  with the scorer model in force when the shard runs (read as punch_validator reads it: a promotion or a
+  rollback during a backfill reaches the shards after it; each finding and the shard's summary name the
+  model), keeps the findings on records of its slice (half-open, so a record belongs to one slice) and records them
   through the nightly sweep's recorder, which skips findings already recorded (stable ids): a shard
   that is retried or overlaps another records nothing twice.
 
@@ -249,7 +251,7 @@ def validate_shard(deps: NormsRefreshDependencies, shard: Shard) -> ShardResult:
     norms = deps.norms_store.version(shard.norms_version)  # its own, whatever the nightly saved since the plan
     if norms is None:
         raise ConfigurationError(f"the backfill's norms {shard.norms_version} are missing: plan the backfill again")
-    result = ShardResult(kind=shard.kind)
+    result = ShardResult(kind=shard.kind, model_version=deps.score_with_model_in_force())  # as punch_validator's
     started = perf_counter()
     data = read_shard(deps, shard)
     result.records_read = records_held(data)

@@ -1,8 +1,9 @@
 """The nightly job: refresh the norms, then sweep for what no punch triggers.
 
 Norms are computed from `history` of plant data read through the labor-data port and saved through
-the NormsStore. The sweep runs the batch engine over the last `sweep` (reading a week more of
-context so weekly checks see their week) and records findings the real-time path cannot raise
+the NormsStore. The sweep runs the batch engine, scoring with the scorer model in force as punch_validator does
+(`NormsRefreshDependencies.scorer`), over the last `sweep` (reading a week more of context so weekly checks see
+their week) and records findings the real-time path cannot raise
 because no punch arrives for them: a missed clock-out long after the shift ended, a badge-in with
 no clock-in, a machine running with nobody logged in. Findings the real-time path already recorded
 are skipped by the audit store (stable ids), so the sweep is safe to re-run. The punches and labor
@@ -75,9 +76,12 @@ class SweepResult:
     """Punches and labor entries in the window (each validated by the batch checks)."""
     counted: int = 0
     """Of those, how many no validator had counted yet (counted now; None counter: 0)."""
+    model_version: str = ""
+    """The scorer model the findings were scored with (each finding's `model_version` names it, with the norms)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "model_version": self.model_version,
             "findings": self.findings,
             "new": self.new,
             "approvals_started": self.approvals_started,
@@ -133,7 +137,7 @@ def sweep(
     the window's punches and labor entries no validator counted (on today's plant-local date)."""
     since = now - window
     data = read_plant_data(port, since - SWEEP_CONTEXT, now, timezone)
-    result = SweepResult()
+    result = SweepResult(model_version=engine.model.version)
     record_findings(engine.batch(data, norms, since=since.timestamp(), until=now.timestamp()), recorder, data, result)
     records = swept_records(data, since, now)
     result.validated = len(records)
@@ -156,14 +160,16 @@ class NormsRefreshEvent(EventBridgeModel):
 
 
 def run(deps: NormsRefreshDependencies, request: NormsRefreshEvent) -> dict[str, Any]:
-    """Refresh the norms, then sweep; the summary `{"as_of", "norms_version", "norms_key", "sweep":
-    {"findings", "new", "approvals_started", "by_type", "held", "unroutable", "validated", "counted"}}`.
+    """Refresh the norms, then sweep with the scorer model in force; the summary `{"as_of", "norms_version",
+    "norms_key", "sweep": {"model_version", "findings", "new", "approvals_started", "by_type", "held", "unroutable",
+    "validated", "counted"}}`.
     Review findings with no supervisor to route to (no `supervisorId` and no `DEFAULT_SUPERVISOR_ID`)
     are recorded `logged` with `unrouted`, logged as errors and counted (`UnroutableFindings`, alarmed)
     the night they are recorded; those the pilot scope holds back are recorded `logged` and counted in
     `held` by reason (`docs/rollout.md`). `validated` is the window's punches and labor entries,
     `counted` those of them no validator had counted (`SweepPunchesCounted`)."""
     as_of = (request.detail.as_of or deps.clock()).astimezone(UTC)
+    deps.score_with_model_in_force()  # as punch_validator: a promotion or a rollback reaches the sweep too
     norms = refresh_norms(deps.source, deps.timezone, deps.norms_store, as_of, deps.history)
     logger.info("norms saved", norms_version=norms.version, employees=len(norms.employees))
 

@@ -43,15 +43,20 @@ class RecordingSettings(ApprovalStartSettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
 
 
-class ValidatorSettings(PlexSourceSettings, RecordingSettings, PolicySettings):
+class ScorerSettings(EnvSettings):
+    """A function that scores findings with the scorer in force (`plexlabor.validation.registry.scorer_in_force`)."""
+
+    scorer_max_age_s: int = Field(default=600, ge=0, alias="SCORER_MAX_AGE_SECONDS")
+    """How long a warm container keeps the scorer model in force before re-reading the registry's pointer."""
+
+
+class ValidatorSettings(PlexSourceSettings, RecordingSettings, PolicySettings, ScorerSettings):
     idempotency_table_name: str = Field(alias=env.IDEMPOTENCY_TABLE_NAME)
     artifacts_bucket_name: str | None = Field(default=None, alias=env.ARTIFACTS_BUCKET_NAME)
     """Where the nightly job stores norms and the scorer's registry is (`models/scorer/`); unset = norms
     computed from each batch's context, the packaged scorer model."""
     idempotency_expires_s: int = Field(default=14 * 24 * 3600, ge=60, alias="IDEMPOTENCY_EXPIRES_SECONDS")
     norms_max_age_s: int = Field(default=600, ge=0, alias="NORMS_MAX_AGE_SECONDS")
-    scorer_max_age_s: int = Field(default=600, ge=0, alias="SCORER_MAX_AGE_SECONDS")
-    """How long a warm validator keeps the scorer model in force before re-reading the registry's pointer."""
     scorer_exploration_share: float = Field(default=DEFAULT_SHARE, ge=0, le=0.5, alias="SCORER_EXPLORATION_SHARE")
     """The share of what the model in force stops sending (and the packaged scorer sends) sent for review all the
     same, drawn at random (`plexlabor.validation.exploration`); 0: none."""
@@ -61,8 +66,9 @@ class ValidatorSettings(PlexSourceSettings, RecordingSettings, PolicySettings):
     """Where validated records are counted for the KPI page; unset = not counted."""
 
 
-class NormsRefreshSettings(PlexSourceSettings, RecordingSettings, PolicySettings):
+class NormsRefreshSettings(PlexSourceSettings, RecordingSettings, PolicySettings, ScorerSettings):
     artifacts_bucket_name: str = Field(alias=env.ARTIFACTS_BUCKET_NAME)
+    """Where the norms are stored and the scorer's registry is (`models/scorer/`)."""
     history_weeks: int = Field(default=26, ge=1, le=104, alias="NORMS_HISTORY_WEEKS")
     sweep_days: float = Field(default=2.0, gt=0, le=14, alias="SWEEP_DAYS")
     state_table_name: str | None = Field(default=None, alias=env.STATE_TABLE_NAME)

@@ -47,7 +47,7 @@ from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.engine import EngineSettings, ValidationEngine
 from plexlabor.validation.norms import Norms
 from plexlabor.validation.policy import WEEKDAYS
-from plexlabor.validation.scorer import ScorerModel
+from plexlabor.validation.registry import ScorerLoader
 
 ACTOR = "punch_validator"
 
@@ -101,12 +101,9 @@ class Dependencies:
     clock: Callable[[], datetime] = utc_now
     counter: ValidationCounter | None = None
     """Where validated records are counted (the state table); None: not counted."""
-    load_model: Callable[[], ScorerModel] | None = None
-    """The scorer model in force (`plexlabor.validation.registry.ScorerLoader`: cached, re-checked on a
-    TTL, the packaged model when the registry has none), read once per batch; None: `engine`'s own."""
-    load_shadow: Callable[[], ScorerModel | None] | None = None
-    """The shadow candidate as of `load_model`'s last check (`ScorerLoader.shadow`), scored beside the
-    model in force (`ValidationEngine.shadow`); None: no shadow."""
+    scorer: ScorerLoader | None = None
+    """The scorer model in force and its shadow (`plexlabor.validation.registry.scorer_in_force`: cached,
+    re-checked on a TTL, the packaged model when the registry has none), read once per batch; None: `engine`'s own."""
 
     def count(self, message: PunchMessage, result: dict[str, Any]) -> int:
         """Count the record as validated today (plant time); 1 if it was not counted before."""
@@ -156,21 +153,18 @@ def _build(settings: ValidatorSettings) -> Dependencies:
     from plexlabor.intake.norms_store import CachedNorms
     from plexlabor.intake.sources import ReferenceCache
     from plexlabor.platform.aws import aws_client
-    from plexlabor.platform.s3artifacts import S3ArtifactStore
     from plexlabor.plex.sources import open_labor_source_from_aws
     from plexlabor.validation.exploration import Exploration
-    from plexlabor.validation.registry import SCORER_PREFIX, ModelRegistry, ScorerLoader
+    from plexlabor.validation.registry import scorer_in_force
 
     dynamodb = aws_client("dynamodb")  # one client for the audit, idempotency and state tables
     source = open_labor_source_from_aws(settings)
     port = ReferenceCache(source.port, settings.reference_max_age_s)
     if settings.artifacts_bucket_name:
         load_norms = CachedNorms(S3NormsStore(settings.artifacts_bucket_name), settings.norms_max_age_s).latest
-        registry = ModelRegistry(S3ArtifactStore(settings.artifacts_bucket_name, SCORER_PREFIX))
     else:
-        load_norms, registry = _no_norms, None
+        load_norms = _no_norms
     clock = utc_now
-    loader = ScorerLoader(registry, settings.scorer_max_age_s)
     return Dependencies(
         source=port,
         timezone=source.timezone,
@@ -184,8 +178,7 @@ def _build(settings: ValidatorSettings) -> Dependencies:
         counter=(
             DynamoDbValidationCounter(settings.state_table_name, client=dynamodb) if settings.state_table_name else None
         ),
-        load_model=loader,
-        load_shadow=loader.shadow,
+        scorer=scorer_in_force(settings.artifacts_bucket_name, settings.scorer_max_age_s),
         engine=ValidationEngine(
             settings=EngineSettings.of(settings.validation_policy),
             exploration=Exploration(share) if (share := settings.scorer_exploration_share) > 0 else None,
@@ -250,9 +243,8 @@ def _record_id(body: Any) -> str | None:
 def validate_batch(deps: Dependencies, event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Validate every record of an SQS batch once per record version; the partial batch response."""
     deps.idempotency.register_lambda_context(context)
-    if deps.load_model is not None:
-        deps.engine.model = deps.load_model()  # the model in force, the same for the whole batch
-        deps.engine.shadow = deps.load_shadow() if deps.load_shadow is not None else None
+    if deps.scorer is not None:
+        deps.scorer.score_with(deps.engine)  # the model in force, the same for the whole batch
 
     def norms_missing(version: str) -> None:
         logger.warning("no stored norms yet: using norms computed from this batch's context", norms_version=version)

@@ -1,8 +1,9 @@
 """How the scheduled intake functions are wired: their dependencies, and building them from the environment.
 
 - `punch_poller`: `PollerDependencies`, built from `PollerSettings` by `poller_dependencies`;
-- `norms_refresh`: `NormsRefreshDependencies`, built from `NormsRefreshSettings` by
-  `norms_refresh_dependencies`.
+- `norms_refresh` (and `validation_backfill`): `NormsRefreshDependencies`, built from `NormsRefreshSettings` by
+  `norms_refresh_dependencies`; their sweep and shards score with the scorer in force, as punch_validator does
+  (`plexlabor.validation.registry.scorer_in_force`).
 The settings models (their variables documented there) are `plexlabor.intake.settings`. Each
 `*_dependencies` is built on first use and rebuilt only if a variable its settings read changes.
 Importing this module loads no AWS SDK and no numeric stack, and nothing of the validation engine
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # the nightly job's types: not loaded on punch_poller's cold 
     from plexlabor.platform.artifacts import ArtifactStore
     from plexlabor.validation.engine import ValidationEngine
     from plexlabor.validation.policy import ValidationPolicy
+    from plexlabor.validation.registry import ScorerLoader
 
 NORMS_REFRESH_ACTOR = "norms_refresh"
 """Who the sweep's findings are recorded by in the audit trail."""
@@ -79,6 +81,13 @@ class NormsRefreshDependencies:
     """Where the sweep counts the records no validator counted (the state table); None: not counted."""
     extracts: ArtifactStore | None = None
     """Where the backfill keeps each slice's extract (`intake.backfill`); None: its shards read Plex."""
+    scorer: ScorerLoader | None = None
+    """The scorer model in force and its shadow (`plexlabor.validation.registry.scorer_in_force`, as punch_validator's),
+    given to `engine` once per sweep and per backfill shard; None: `engine`'s own."""
+
+    def score_with_model_in_force(self) -> str:
+        """Have `engine` score with the model in force (when a scorer is wired); the version it scores with."""
+        return (self.scorer.score_with(self.engine) if self.scorer is not None else self.engine.model).version
 
 
 def _validation_engine(policy: ValidationPolicy | None = None) -> ValidationEngine:
@@ -97,6 +106,7 @@ def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependenc
     from plexlabor.intake.recording import PlantPlaces, build_recorder
     from plexlabor.platform.s3artifacts import S3ArtifactStore
     from plexlabor.plex.sources import open_labor_source_from_aws
+    from plexlabor.validation.registry import scorer_in_force
 
     source = open_labor_source_from_aws(settings)
     return NormsRefreshDependencies(
@@ -109,6 +119,7 @@ def build_norms_refresh(settings: NormsRefreshSettings) -> NormsRefreshDependenc
         engine=_validation_engine(settings.validation_policy),
         counter=DynamoDbValidationCounter(settings.state_table_name) if settings.state_table_name else None,
         extracts=S3ArtifactStore(settings.artifacts_bucket_name, EXTRACTS_PREFIX),  # the backfill's only
+        scorer=scorer_in_force(settings.artifacts_bucket_name, settings.scorer_max_age_s),
     )
 
 

@@ -16,8 +16,9 @@ Layout under `models/scorer/` (an `ArtifactStore` rooted there, `plexlabor.platf
   model is put in force.
 
 Nothing is deleted: a rollback moves the pointer back. The pointers, cards and hold are the incident coder's too
-(`platform.modelregistry.VersionedModels`, which `ModelRegistry` is). `ScorerLoader` is what the validator uses: the
-model in force and the shadow, cached per container and re-checked every `max_age_s` (10 minutes by
+(`platform.modelregistry.VersionedModels`, which `ModelRegistry` is). `ScorerLoader` is what every deployed
+function that scores findings uses (`scorer_in_force`: punch_validator, norms_refresh's sweep, validation_backfill's
+shards): the model in force and the shadow, cached per container and re-checked every `max_age_s` (10 minutes by
 default); the packaged model when there is none or it cannot be read (logged), no shadow then.
 """
 
@@ -25,12 +26,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plexlabor.platform.artifacts import ArtifactError, check_key
 from plexlabor.platform.modelregistry import VersionedModels, dump_json, read_json
 from plexlabor.platform.observability import logger
 from plexlabor.validation.scorer import ScorerModel
+
+if TYPE_CHECKING:
+    from plexlabor.validation.engine import ValidationEngine
 
 SCORER_PREFIX = "models/scorer/"
 """The registry's prefix of the artifacts bucket (infra grants it: `infra.constants.SCORER_MODELS_PREFIX`)."""
@@ -106,6 +110,13 @@ class ScorerLoader:
         """The shadow candidate as of the last check (call the loader first)."""
         return self._shadow
 
+    def score_with(self, engine: ValidationEngine) -> ScorerModel:
+        """Have `engine` score with the model in force and the shadow beside it (re-read on the TTL); the model.
+        Called once per batch, sweep or shard, so every finding of it names the same model version."""
+        engine.model = self()
+        engine.shadow = self._shadow
+        return engine.model
+
     def _load_shadow(self, current: ScorerModel | None) -> ScorerModel | None:
         if self.registry is None:
             return None
@@ -146,3 +157,15 @@ class ScorerLoader:
         except ArtifactError as error:
             logger.warning("scorer registry unreadable: the packaged model", error=str(error))
             return self._packaged()
+
+
+def scorer_in_force(bucket_name: str | None, max_age_s: float = DEFAULT_MAX_AGE_S) -> ScorerLoader:
+    """The scorer in force for a deployed function that scores findings: the registry under `models/scorer/` of
+    the artifacts bucket `bucket_name` (the function is granted read on it); None: the packaged model. The one
+    way punch_validator, norms_refresh's sweep and validation_backfill's shards get their model, so a promotion
+    or a rollback reaches them all and a record is routed the same by each."""
+    if not bucket_name:
+        return ScorerLoader(None, max_age_s)
+    from plexlabor.platform.s3artifacts import S3ArtifactStore  # boto3: loaded only where a bucket is
+
+    return ScorerLoader(ModelRegistry(S3ArtifactStore(bucket_name, SCORER_PREFIX)), max_age_s)
