@@ -57,11 +57,17 @@ shift (ux_s16 #2): 14 assignments in the eight plans (call-ins of people planned
 `planned_here` false and read "planned here by the supervisor for shift 3, not shift 1"; nothing else differs (the
 plans compared as JSON before and after; the call-offs' pairs dropped by `pairs.without`, as `on_leave` did)."""
 
+PLANT_FACTS = ("pay_week_starts", "certification_expiry")
+"""`CrewPolicy` fields added after the hashes were made (the plant's policy facts, `plexlabor:validationPolicy`; their
+defaults decide as the code before did), left out of the plan's policy."""
+
 
 def fingerprint(plan: CrewPlan) -> str:
     dumped = plan.model_dump(mode="json")
     for timing in ("solve_seconds", "build_seconds"):
         dumped["solver"].pop(timing)
+    for fact in PLANT_FACTS:
+        dumped["policy"].pop(fact)
     dumped["notes"] = [re.sub(r"^built in [\d.]+ s", "built", note) for note in dumped["notes"]]
     return hashlib.sha256(json.dumps(dumped, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -9,10 +9,12 @@ operation is not approved there), required skills are the workcenter's requireme
 
 Who can staff it: active employees who hold a skill or have a home workcenter, with their shift
 assignments (the day before, of, and after: rest rule and call-ins), leave, certifications valid on
-the day, efficiency per workcenter from labor entries over `policy.efficiency_window_days` (quantity
-against the approved standard rate and crew size, implausible entries ignored, shrunk towards the
-operator's overall efficiency), hours worked in the last 7 days and this ISO week and consecutive days
-(punched hours up to the data's `as_of`, scheduled hours after it), pay rate and home position.
+the day (the expiry date read as the plant reads it, `policy.certification_expiry`), efficiency per
+workcenter from labor entries over `policy.efficiency_window_days` (quantity against the approved
+standard rate and crew size, implausible entries ignored, shrunk towards the operator's overall
+efficiency), hours worked in the last 7 days and this pay week (from the plant's `policy.pay_week_starts`)
+and consecutive days (punched hours up to the data's `as_of`, scheduled hours after it), pay rate and
+home position.
 """
 
 from __future__ import annotations
@@ -49,12 +51,14 @@ from plexlabor.models import (
     TimeClockEntry,
     Workcenter,
 )
+from plexlabor.models.skills import CertificationExpiry, last_valid_day
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.clock import local_midnight
 from plexlabor.platform.settings import DEFAULT_JOB_LEAD_DAYS
 from plexlabor.plex.folder import PlantFolderSource
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.plex.snapshot import JobsNear, PlexSnapshot, Reference, Windowed, collector_paused, read_snapshot
+from plexlabor.validation.policy import pay_week_start
 
 HOUR_S = 3600.0
 EFFICIENCY_BOUNDS = (0.4, 2.2)
@@ -172,18 +176,19 @@ def _segments(
     return merged
 
 
-def _holdings(certifications: list[Certification], day: date) -> dict[str, SkillHolding]:
+def _holdings(certifications: list[Certification], day: date, expiry: CertificationExpiry) -> dict[str, SkillHolding]:
     by_skill: dict[str, list[Certification]] = defaultdict(list)
     for cert in certifications:
         if cert.issued_date <= day:
             by_skill[cert.skill_id].append(cert)
     holdings = {}
     for skill_id, certs in by_skill.items():
-        valid = [c for c in certs if c.valid_on(day)]
+        valid = [c for c in certs if c.valid_on(day, expiry)]
         level_valid = max((c.level for c in valid), default=0)
         expiries = [c.expires_date for c in valid if c.level == level_valid]
-        valid_until = None if not valid or any(e is None for e in expiries) else max(e for e in expiries if e)
-        lapsed = [c for c in certs if not c.valid_on(day) and c.level > level_valid and c.expires_date]
+        latest = None if not valid or any(e is None for e in expiries) else max(e for e in expiries if e)
+        valid_until = last_valid_day(latest, expiry)
+        lapsed = [c for c in certs if not c.valid_on(day, expiry) and c.level > level_valid and c.expires_date]
         holdings[skill_id] = SkillHolding(
             skill_id=skill_id,
             level_valid=level_valid,
@@ -508,6 +513,7 @@ def _operators(
             as_of_day,
             shifts,
             place,
+            policy,
         )
         for employee in snapshot.employees
         if employee.status == "Active" and (certs.get(employee.id) or employee.home_workcenter_id)
@@ -524,6 +530,7 @@ def _operator(
     as_of_day: date,
     shifts: dict[str, Shift],
     place: Callable[[str], Place],
+    policy: CrewPolicy,
 ) -> Operator:
     scheduled: dict[date, float] = defaultdict(float)
     blocks: list[ShiftBlock] = []
@@ -558,9 +565,10 @@ def _operator(
         return scheduled.get(on, 0.0) if on >= as_of_day else 0.0
 
     last_7 = sum(worked(day - timedelta(days=k)) for k in range(1, 8))
-    monday = day - timedelta(days=day.weekday())
-    week = sum(worked(monday + timedelta(days=k)) for k in range(day.weekday()))
-    week += sum(scheduled.get(monday + timedelta(days=k), 0.0) for k in range(day.weekday() + 1, 7))
+    first = pay_week_start(day, policy.pay_week_starts)
+    before = (day - first).days  # days of the pay week before the planning day
+    week = sum(worked(first + timedelta(days=k)) for k in range(before))
+    week += sum(scheduled.get(first + timedelta(days=k), 0.0) for k in range(before + 1, 7))
     streak = 0
     while streak < LOOKBACK_DAYS - 1 and worked(day - timedelta(days=streak + 1)) > 0:
         streak += 1
@@ -577,7 +585,7 @@ def _operator(
         hours_last_7_days=round(last_7, 2),
         week_hours=round(week, 2),
         consecutive_days=streak,
-        skills=_holdings(certifications, day),
+        skills=_holdings(certifications, day, policy.certification_expiry),
         efficiency=per_wc,
         overall=overall,
     )

@@ -15,6 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from plexlabor.models.skills import CertificationExpiry
+from plexlabor.validation.policy import Weekday
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -26,7 +29,17 @@ class CrewPolicy(_Frozen):
     value_per_earned_hour: float = Field(default=55.0, ge=0, description="value of one standard hour earned")
     overtime_premium: float = Field(default=0.5, ge=0, description="share of the pay rate added per overtime hour")
     overtime_penalty_per_hour: float = Field(default=8.0, ge=0, description="policy cost per overtime hour")
-    weekly_straight_time_hours: float = Field(default=40.0, ge=0, description="hours per ISO week before overtime")
+    weekly_straight_time_hours: float = Field(default=40.0, ge=0, description="hours per pay week before overtime")
+    pay_week_starts: Weekday = Field(
+        default="monday",
+        description="the pay week's first day (monday: the ISO week): the plant's `pay_week_starts` "
+        "(`plexlabor:validationPolicy`), the week validation, allocation and the forecast count weekly hours in",
+    )
+    certification_expiry: CertificationExpiry = Field(
+        default="last_valid_day",
+        description="what a certification's expiry date is: the plant's `certification_expiry` "
+        "(`plexlabor:validationPolicy`), as validation and skills read it",
+    )
     fatigue_hours_threshold: float = Field(default=40.0, ge=0, description="hours in 7 days before fatigue counts")
     fatigue_cost_per_hour: float = Field(
         default=3.0, ge=0, description="per assigned hour, per 10 h above the threshold and per day past the streak"

@@ -9,6 +9,9 @@ Configuration (environment, read once per environment by `dependencies`):
   plan and short job operations wait for approval; `all`; `none`);
 - `CREW_MAX_CONSECUTIVE_DAYS` (6, also crew_replan's): nobody is offered work on a day past this many in a row
   (`CrewPolicy.max_consecutive_days`; the other rules and prices are `CrewPolicy`'s defaults);
+- the plant's policy (`PolicySettings`: `VALIDATION_POLICY`, optional, also crew_replan's): its `pay_week_starts`
+  (the week an operator's week hours count in) and `certification_expiry` (whether a certification is valid on
+  its expiry date), as validation reads them (`CrewPolicy.pay_week_starts`, `.certification_expiry`);
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
   which holds back what `CREW_APPROVAL` would send for review outside the pilot or in advisory mode.
 
@@ -47,6 +50,7 @@ from plexlabor.platform.sqs import SqsJsonSender
 from plexlabor.plex.reference_cache import REFERENCE_MAX_AGE_S, ReferenceCache
 from plexlabor.plex.snapshot import Windowed
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
+from plexlabor.validation.policy import PolicySettings
 
 if TYPE_CHECKING:
     from plexlabor.crew.messages import ReplanSender
@@ -60,15 +64,21 @@ ACTOR = "crew_planner"
 """Who the plan's suggestions are recorded by in the audit trail."""
 
 
-class CrewSettings(PlexSourceSettings, PilotSettings):
+class CrewSettings(PlexSourceSettings, PilotSettings, PolicySettings):
     """What crew_planner and crew_replan both read: the labor data, the audit table, the pilot scope, the plant's
-    rules that differ from `CrewPolicy`'s defaults."""
+    rules that differ from `CrewPolicy`'s defaults, and the plant facts of its policy (`VALIDATION_POLICY`: the pay
+    week operators' week hours are counted in, what a certification's expiry date is), as validation reads them."""
 
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     max_consecutive_days: int = Field(default=6, ge=1, le=14, alias="CREW_MAX_CONSECUTIVE_DAYS")
 
     def policy(self) -> CrewPolicy:
-        return CrewPolicy(max_consecutive_days=self.max_consecutive_days)
+        plant = self.validation_policy
+        return CrewPolicy(
+            max_consecutive_days=self.max_consecutive_days,
+            pay_week_starts=plant.pay_week_starts,
+            certification_expiry=plant.certification_expiry,
+        )
 
 
 class CrewPlannerSettings(CrewSettings):
