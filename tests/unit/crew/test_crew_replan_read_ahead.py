@@ -13,6 +13,7 @@ from plexlabor.audit import AuditStatus, InMemoryAuditStore
 from plexlabor.crew import wiring
 from plexlabor.crew.messages import ReplanMessage
 from plexlabor.crew.replanning import run
+from plexlabor.platform import deadline
 from plexlabor.plex.sources import LaborSource
 from tests.unit.crew.test_crew_replan_handler import DAY, SHIFT_START, _crew_events, planned
 
@@ -69,3 +70,46 @@ def test_a_cold_container_reads_plex_while_it_reads_the_audit_table(
 
     assert (summary["shift_from"], summary["shift_read_ahead"], summary["suggestions_read"]) == ("read", True, "whole")
     assert summary["published"] >= 1 and not barrier.broken
+
+
+class _Timed:
+    """The labor-data port noting, at each call, its thread and the invocation time left that thread sees."""
+
+    def __init__(self, port: Any) -> None:
+        self._port = port
+        self.seen: list[tuple[str, float | None]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._port, name)
+        if not callable(found):
+            return found
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.seen.append((threading.current_thread().name, deadline.remaining_s()))
+            return found(*args, **kwargs)
+
+        return call
+
+
+def test_the_read_ahead_of_plex_sees_the_invocations_deadline(
+    planned: tuple[LaborSource, InMemoryAuditStore],
+) -> None:
+    # Given a call-off re-planned in a cold container, with 120 s of the invocation left
+    source, store = planned
+    caller = sorted({e.employee_id or "" for e in _crew_events(store, "crew_planner")})[0]
+    port = _Timed(source.port)
+    now = SHIFT_START - timedelta(minutes=20)
+    deps = wiring.ReplanDependencies(
+        source=LaborSource(port, source.timezone),  # type: ignore[arg-type]
+        store=store,
+        time_limit_s=20,
+        clock=lambda: now,
+    )
+    message = ReplanMessage(reason="call_off", day=DAY, shift="1", employee_id=caller, detected_at=now)
+    # When it runs
+    with deadline.invocation_deadline(120.0):
+        summary = run(deps, message)
+    # Then the shift is read from Plex on the read-ahead thread, whose calls are bounded by the time left
+    read_ahead = [left for thread, left in port.seen if thread.startswith("crew-shift-read")]
+    assert summary["shift_read_ahead"] and read_ahead
+    assert all(left is not None and 0 < left <= 120 for left in read_ahead)

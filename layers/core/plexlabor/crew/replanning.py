@@ -48,6 +48,7 @@ Summaries hold ids and counts only.
 
 from __future__ import annotations
 
+import contextvars
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -1071,7 +1072,8 @@ def _read_ahead(
         if kept is not None and now - kept.read_at < KEPT_FOR:
             return None, None
     deps.renew_reference()  # an event's read sees Plex as it is now (an operation added, a workcenter back up)
-    return None, pool.submit(_built, deps, message)
+    # in this thread's context: the read's Plex calls see the invocation's deadline (`platform.deadline`)
+    return None, pool.submit(contextvars.copy_context().run, _built, deps, message)
 
 
 def _built(deps: ReplanDependencies, message: ReplanMessage) -> CrewProblem:

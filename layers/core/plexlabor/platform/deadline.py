@@ -1,9 +1,10 @@
 """How long the running invocation has left, for code that would otherwise wait past the function's timeout.
 
 Every handler's decorators (`platform.observability.lambda_handler`) set it from the Lambda context; the Plex
-client reads it before waiting out a 429 (`plexlabor.plex.transport.PacedRetry`). Outside a handler (a shell,
-most tests) nothing is set and `remaining_s()` is None. A context variable: an invocation's own thread sees it;
-a thread it starts (a `ThreadPoolExecutor` worker) does not, and its waits keep their other bounds.
+client bounds each call, retry and 429 wait by it (`plexlabor.plex.transport`). Outside a handler (a shell,
+most tests) nothing is set and `remaining_s()` is None. A context variable: an invocation's own thread sees it; a
+thread it starts does not, so work handed to one that calls Plex runs in a copy of the caller's context
+(`pool.submit(contextvars.copy_context().run, fn, ...)`, as crew_replan's read-ahead does).
 """
 
 from __future__ import annotations
