@@ -728,6 +728,23 @@ def confirmation_defaults(event: AuditEvent, zone: tzinfo) -> dict[str, str]:
     }
 
 
+def part_from_text(event: AuditEvent) -> tuple[str, str] | None:
+    """The part of body division the code form pre-selects from the text, with the words read ("eye"): where the model
+    was not sure of its own part code and every body part the text names (`extraction.body_parts`) is of one division
+    that is not the model's (ux_s17 L7: "Hot chip went into my eye" was offered 8 Multiple body parts, 48 %, beside
+    "Body parts: eye"). None otherwise: a sure model, parts of several divisions (8 is then right), or none named. The
+    EHS lead still confirms it; the model's proposal stays beside it."""
+    payload = event.payload
+    proposed = next((c for c in payload.get("coding") or [] if c.get("field") == Coded.PART_DIVISION.value), None)
+    if proposed is not None and proposed.get("confident"):
+        return None
+    parts = [p for p in (payload.get("extraction") or {}).get("body_parts") or [] if p.get("part_division")]
+    divisions = {str(p["part_division"]) for p in parts}
+    if len(divisions) != 1 or divisions == {(payload.get("codes") or {}).get(Coded.PART_DIVISION.value)}:
+        return None
+    return divisions.pop(), ", ".join(dict.fromkeys(str(p["value"]) for p in parts))
+
+
 CONFIRMED_LABELS = {
     "occurred_at": "When it happened",
     "workcenter_code": "Where (workcenter)",

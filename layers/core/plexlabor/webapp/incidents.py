@@ -67,6 +67,7 @@ from plexlabor.incidents.service import (
     decisions_of,
     in_the_way,
     opening,
+    part_from_text,
     read_codes,
     read_confirmation,
     readable_shifts,
@@ -157,6 +158,9 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
     decisions = decisions_of(page.deps.review.audit, str(event.finding_id))
     decision = decisions[-1] if decisions else None
     codes = dict(payload.get("codes") or {})
+    from_text = part_from_text(event) if decision is None and not _near_miss(event) else None
+    if from_text is not None:  # offered from what the text names, the model's unsure proposal beside it
+        codes[Field.PART_DIVISION.value] = from_text[0]
     if decision is not None:
         codes.update(decision.payload.get("codes") or {})
     coder = bool(page.viewer.roles & CODERS)
@@ -210,6 +214,7 @@ def _context(page: Page, event: AuditEvent) -> dict[str, Any]:
         if _approved(decision)
         else [],
         "as_confirmed": _as_confirmed(decision, page.deps.zone),
+        "from_text": {Field.PART_DIVISION.value: from_text[1]} if from_text else {},
     }
 
 
