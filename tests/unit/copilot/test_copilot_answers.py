@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from plexlabor.copilot.answers import TOOLS_QUESTION, answer
+from plexlabor.copilot.answers import answer
+from plexlabor.copilot.kit import tools_task
 from plexlabor.copilot.retrieval import ProcedureIndex, RetrievalSettings
 from tests.unit.copilot.copilot_world import procedures
 
@@ -66,7 +67,5 @@ def test_questions_no_procedure_covers_are_refused_without_a_step(question: str)
 
 
 def test_the_tools_pattern_takes_the_task_out_of_the_question() -> None:
-    match = TOOLS_QUESTION.match("What tools do I need to Replace the Spindle Belt?")
-
-    assert match is not None and match.group("task") == "Replace the Spindle Belt"
-    assert TOOLS_QUESTION.match("How do I replace the spindle belt?") is None
+    assert tools_task("What tools do I need to Replace the Spindle Belt?") == "Replace the Spindle Belt"
+    assert tools_task("How do I replace the spindle belt?") is None

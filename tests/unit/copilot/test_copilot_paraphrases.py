@@ -64,7 +64,6 @@ REFUSED_BY_THE_GATE = NOT_RANKED_FIRST | {
     "Steps to take the old mold out and hang a new one",
     "How do I replace a dull insert on the lathe?",
     "Where do I enter the tool offsets after putting a new tool in?",
-    "How do I verify my torque gun before the shift?",
     "How do I replace the tip on the MIG gun?",
     "How do I switch to a different paint colour?",
     "How do I load a truck at the dock?",
@@ -74,7 +73,8 @@ REFUSED_BY_THE_GATE = NOT_RANKED_FIRST | {
 "trailer", "gun" for "torch"); a lower share would answer questions no procedure covers (docs/copilot.md,
 "Refusal"). Since the tasks of `copilot.intents` (2026-12-05, helper 154) a changeover's "swap" and a
 check's "check" are the task's words, which its procedure need not hold: the mold's and the cutter's swap
-and the CNC's daily check are answered."""
+and the CNC's daily check are answered. Since the words read alike (`vocabulary.ALIKE`, 2026-12-06, helper-310) "verify"
+is such a check: "How do I verify my torque gun before the shift?" is answered from the torque tool check."""
 
 
 def _asked(missed: set[str]) -> list[object]:

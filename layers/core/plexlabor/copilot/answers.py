@@ -12,16 +12,9 @@ from typing import Literal
 
 from plexlabor.copilot.bypass import LEAVING, LeftOut, left_out
 from plexlabor.copilot.intents import Asked
+from plexlabor.copilot.kit import tools_task
 from plexlabor.copilot.procedures import Procedure
 from plexlabor.copilot.retrieval import Hit, ProcedureIndex
-
-TOOLS_QUESTION = re.compile(
-    r"^\s*(?:what|which)\s+(?:tools?|ppe|equipment)(?:\s*(?:and|or|/|,)\s*(?:tools?|ppe|equipment))*"
-    r"\s+(?:do|does|will|would|should|must)\s+(?:i|we|you|one|an? \w+)\s+(?:need|use|bring|wear)\s+"
-    r"(?:to|for)\s+(?P<task>.+?)[\s?.!]*$",
-    re.IGNORECASE,
-)
-""""What tools (and PPE) do I need to <task>?" and its close variants; the task is what is retrieved."""
 
 Kind = Literal["steps", "tools", "refused", "safety"]
 """`safety`: a question asking to skip or bypass a safety check, guard or protective equipment, answered "no" with the
@@ -428,8 +421,9 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
     gets the steps that give it."""
     if (leaving := left_out(question)) is not None:
         return bypass_answer(index, question, leaving, where)
-    tools_match = TOOLS_QUESTION.match(question)
-    task = tools_match.group("task") if tools_match else question
+    tools_asked = tools_task(question)  # "What tools are needed for a mold change?": the task alone is retrieved
+    for_tools = tools_asked is not None
+    task = tools_asked if tools_asked is not None else question
     asked = index.intents.asked(task)
     together = "alarm" not in asked.tasks  # "the robot is stuck in an alarm" is no jam
     found: tuple[Scope, Hit] | None = None
@@ -441,8 +435,8 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
     # start-up no start-up covers takes the ordinary path, unless the question names nothing but the task and
     # the plant has several of its procedures (another procedure's words must not pick one: "How do I clean
     # the machine?" is not the CNC daily check). An index without titles knows no task's procedure.
-    task_path_only = "alarm" in asked.tasks and index.settings.titles and not tools_match
-    if found is None and asked.tasks and not tools_match:
+    task_path_only = "alarm" in asked.tasks and index.settings.titles and not for_tools
+    if found is None and asked.tasks and not for_tools:
         found = _tasks_procedure(index, task, where, asked)
         task_path_only = task_path_only or (found is None and _of_several(index, task, where, asked))
         searched = searched or task_path_only
@@ -455,7 +449,7 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
     if where.departments and (other := _other_departments(index, task, where, found and found[1].procedure)):
         return Answer(question, "refused", other, reason="another department's procedure")
     if found is None:
-        text = _miss(index, task, asked, where, task_asked=bool(asked.tasks and not tools_match)) if searched else None
+        text = _miss(index, task, asked, where, task_asked=bool(asked.tasks and not for_tools)) if searched else None
         return Answer(
             question,
             "refused",
@@ -468,7 +462,7 @@ def answer(index: ProcedureIndex, question: str, where: Where = Where()) -> Answ
         (Citation(procedure.id, procedure.title, number), step.text)
         for number, step in enumerate(procedure.steps, start=1)
     )
-    if tools_match:
+    if for_tools:
         if procedure.tools is None:
             text = f"{procedure.title} [{procedure.id}] gives no list of tools; its steps are the reference."
         elif not procedure.tools:

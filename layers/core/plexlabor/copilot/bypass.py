@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from plexlabor.copilot.kit import asks_for_tools
 from plexlabor.copilot.vocabulary import alike
 
 _VERB_FORMS = {
@@ -114,9 +115,10 @@ _PHRASE_END = re.compile(
 """Where what is left out ends: a clause or a place, a time, a means or a reason ("the check | if I'm late", "the
 interlock | with a jumper")."""
 _ARTICLES = re.compile(r"^(?:(?:the|a|an|my|this|that|our|these|those|your|his|her|their|its|any)\s+)+", re.I)
-_HOW = re.compile(r"^\W*(?:how|why|where|(?:what|which)\s+(?:tools?|ppe|equipment)\s)", re.IGNORECASE)
-"""A question for a way, the means or a reason ("How do I skip a block in the program?", "What tools do I need to
-bypass the heater unit of a dishwasher?", a MyFixit guide's title; "Why can I not start the press?")."""
+_HOW = re.compile(r"^\W*(?:how|why|where)\b", re.IGNORECASE)
+"""A question for a way or a reason ("How do I skip a block in the program?", "Why can I not start the press?"); a
+question for the tools to do it is one for the means (`kit.asks_for_tools`: "What tools do I need to bypass the heater
+unit of a dishwasher?", a MyFixit guide's title)."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def _found(thing: str, *, safeguard_only: bool) -> LeftOut | None:
 
 def left_out(question: str) -> LeftOut | None:
     """What the question asks to leave out (module docstring), or None when it asks no such thing."""
-    how = bool(_HOW.match(question))
+    how = bool(_HOW.match(question)) or asks_for_tools(question)
     for active in _ACTIVE.finditer(question):
         if found := _found(_phrase(question[active.end() :]), safeguard_only=how or bool(active.group("ordinary"))):
             return found

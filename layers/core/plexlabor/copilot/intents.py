@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from plexlabor.copilot.vocabulary import GAP, WORD, phrases, spans, stems, words
+from plexlabor.copilot.vocabulary import GAP, GAP_WORDS, WORD, phrases, spans, stems, words
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ PURGE = Task(
 """Purging a molding machine's barrel and screw of the last resin or colour (with purging compound)."""
 INSPECTION = Task(
     "inspection",
-    asked=("inspect", "inspection", "check"),
-    titled=("inspection", "inspect", "check", "first article"),
+    asked=("inspect", "inspection", "check", "verify", "verification"),
+    titled=("inspection", "inspect", "check", "verification", "first article"),
     one="an inspection or check",
     several="inspections and checks",
 )
@@ -247,6 +247,15 @@ QUANTITIES: tuple[Quantity, ...] = (
 VALUE_WORDS = ("spec", "specification", "setting", "value", "number")
 """Words a value question uses for the value itself ("the torque spec")."""
 WHAT = ("what", "which", "whats")
+HOW_MUCH = ("much", "high", "low")
+"""After "how", words that ask for an amount of the quantity named at most `vocabulary.GAP_WORDS` words later ("How
+much torque for the mold clamps?", "How high should the barrel temperature be?")."""
+OTHER_ASKING = (
+    *("how", "why", "where", "when", "who", "whom", "whose", "do", "does", "did", "can", "could", "should"),
+    *("would", "will", "must", "may", "might", "shall", "is", "are", "am", "was", "were", "have", "has", "had"),
+)
+"""A question that opens with one of these asks how, whether, why or where, not for the value of a quantity it names
+("How do I check the torque tool?", "Is the temperature alarm on?"), unless "how much" asks for it."""
 
 
 @dataclass(frozen=True)
@@ -278,6 +287,9 @@ class Intents:
         self._asking = {q.name: phrases(q.asking, stem) for q in QUANTITIES}
         self._units = {q.name: re.compile(q.units, re.IGNORECASE) for q in QUANTITIES}
         self._value_words = phrases(VALUE_WORDS, stem)
+        self._how_much = frozenset(map(stem, HOW_MUCH))
+        self._other_asking = frozenset(map(stem, OTHER_ASKING))
+        self._heads = frozenset(map(stem, (*PREPOSITIONS, *VALUE_WORDS)))
         self._when = phrases(WHEN, stem)
         self._since = [(stem(word),) for word in SINCE]
 
@@ -307,7 +319,9 @@ class Intents:
         task_words = frozenset(consumed)
         quantities = []
         for quantity in QUANTITIES:
-            named = spans(words, self._words[quantity.name]) if words[:1] and words[0] in WHAT else []
+            named = [
+                asked for span in spans(words, self._words[quantity.name]) if (asked := self._for_value(words, span))
+            ]
             if where := named + spans(words, self._asking[quantity.name]):
                 quantities.append(quantity)
                 consumed |= {words[i] for span in where for i in span}
@@ -315,6 +329,24 @@ class Intents:
         for found in framing + [self._when] * bool(framing):
             consumed |= {words[i] for span in spans(words, found) for i in span}
         return Asked(frozenset(tasks), tuple(quantities), frozenset(consumed), task_words)
+
+    def _for_value(self, words: tuple[str, ...], span: range) -> range | None:
+        """Where the question asks for the value of the quantity it names at `span` (stems), the words asking for it
+        included; None when it names it otherwise. Asked for: in a question opening with what or which ("What torque
+        for the mold clamps?"); after "how much / high / low" ("How much torque ..."); named as the head of its noun
+        phrase (last, or before a preposition or a word for the value) in a question opening with none of
+        `OTHER_ASKING` ("Torque for the mold clamps?", "Clamp torque spec?", "I need the torque for the clamps"),
+        not before another noun ("Torque tool check?", "Temperature alarm on the press")."""
+        if words[0] in WHAT:
+            return span
+        for start in range(max(0, span.start - 2 - GAP_WORDS), span.start - 1):
+            if words[start] == "how" and words[start + 1] in self._how_much:
+                return range(start, span.stop)
+        after = words[span.stop] if span.stop < len(words) else None
+        counted = span.start > 0 and re.fullmatch(NUMBER_WORDS, words[span.start - 1])  # "five times" is a count
+        if words[0] in self._other_asking or counted:
+            return None
+        return span if after is None or after in self._heads else None
 
     def own_machine(self, question: str, operation: str | None) -> frozenset[str]:
         """The question's stems that name the operator's own machine: words that name no machine of their

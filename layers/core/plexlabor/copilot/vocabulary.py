@@ -154,7 +154,7 @@ ALIKE: tuple[tuple[str, str], ...] = (
     (
         "check",
         r"checks?|checking|checked|verif(?:y|ies|ying|ied|ication)|inspect(?:s|ing|ed|ions?)?|tests?|testing|tested"
-        r"|calibrat(?:e|es|ed|ing|ions?)|audits?|auditing",
+        r"|calibrat(?:e|es|ed|ing|ions?)|audits?|auditing|compar(?:e|es|ed|ing|isons?)",
     ),
     ("tool", r"tools?|wrench(?:es)?|nutrunners?"),
     ("glasses", r"glasses|goggles|eye\s+protection"),
@@ -164,10 +164,14 @@ ALIKE: tuple[tuple[str, str], ...] = (
     ("estop", r"e[\s-]?stops?|emergency\s+stops?"),
 )
 """Words the shop floor uses alike for what a step requires, each group read as its first word: a check, a
-verification, an inspection, a test, a calibration or an audit of a thing ("the torque tool check" is what "verify
-the torque wrench calibration" does); a tool and the wrench or nutrunner it is; eye and hearing protection; a
-lockout or tagout however spelled; an emergency stop. Matched where a question to skip a step is matched with
-the step (`answers.bypass_answer`), not in the ranking."""
+verification, an inspection, a test, a calibration, an audit or a comparison of a thing ("the torque tool check" is
+what "verify the torque wrench calibration" does; "the colour standard comparison" what "compare it with the colour
+standard" does: the stemmer keeps a noun in "-ison" apart from its verb); a tool and the wrench or nutrunner it is; eye
+and hearing protection; a lockout or tagout however spelled; an emergency stop. Matched where a question to skip a
+step is matched with the step (`answers.bypass_answer`), not in the ranking nor the 75 % gate: read there, "check"
+(a word of most procedures) took the weight of a rarer "inspection", a wrench made any "tool" a torque wrench, and
+questions no procedure covers were answered (docs/copilot.md); a verification is an inspection task's word
+(`intents.INSPECTION`) instead."""
 ALIKE_WORDS = re.compile("|".join(rf"\b(?P<{name}>{pattern})\b" for name, pattern in ALIKE), re.IGNORECASE)
 
 
