@@ -18,6 +18,7 @@ from plexlabor.intake.recording import FindingRecorder, PlantPlaces
 from plexlabor.intake.wiring import NormsRefreshDependencies
 from plexlabor.platform.errors import ConfigurationError
 from plexlabor.platform.pilot import (
+    NEVER_HELD,
     PUNCH_FINDING,
     REVIEW_KINDS,
     Hold,
@@ -99,6 +100,21 @@ def test_a_kind_never_held_is_refused_in_the_notify_kinds_and_never_held() -> No
     assert "crew_removal" not in str(unknown.value)  # not offered among the kinds to list
     pilot = PilotScope(departments=("Molding",), notify_kinds=(PUNCH_FINDING,), advisory=True)
     assert pilot.hold("crew_removal", Place("Paint")) is None and pilot.notifies("crew_removal")
+
+
+@pytest.mark.parametrize("kinds", [["incident_coding"], ["crew_removal", "incident_coding"], "incident_coding"])
+def test_leaving_out_the_only_kinds_listed_is_not_offered_as_a_narrower_pilot(kinds: list[str] | str) -> None:
+    """review_s17 M3: doing what the refusal said left no kind listed, which notifies every kind; it points to advisory
+    mode, which notifies none but the kinds never held."""
+    with pytest.raises(ValueError) as error:
+        parse_kinds(kinds)
+    assert "left out, no kind remains, and no kinds listed means every kind notifies" in str(error.value)
+    assert "turn advisory mode on instead (plexlabor:advisoryMode true, ADVISORY_MODE)" in str(error.value)
+    advisory = PilotScope(departments=("MOLD",), advisory=True)
+    assert [kind for kind in REVIEW_KINDS if advisory.notifies(kind)] == list(NEVER_HELD)
+    with pytest.raises(ValueError) as mixed:  # another kind remains: leaving it out is enough
+        parse_kinds([PUNCH_FINDING, "incident_coding"])
+    assert "leave it out of the kinds that notify" in str(mixed.value) and "advisory" not in str(mixed.value)
 
 
 def test_every_function_that_starts_approvals_reads_the_pilot() -> None:

@@ -84,12 +84,19 @@ def parse_kinds(value: str | Iterable[str] | None) -> tuple[str, ...]:
     if unknown:
         listable = ", ".join(kind for kind in REVIEW_KINDS if kind not in NEVER_HELD)
         raise ValueError(f"unknown kind {unknown[0]!r} (known: {listable})")
-    for kind in kinds:
-        if kind in NEVER_HELD:
-            raise ValueError(
-                f"{kind!r} always goes for review, whatever the pilot ({NEVER_HELD[kind]}): leave it out of the "
-                "kinds that notify"
+    held = [kind for kind in kinds if kind in NEVER_HELD]
+    if held:
+        problem = (
+            f"{held[0]!r} always goes for review, whatever the pilot ({NEVER_HELD[held[0]]}): leave it out of the "
+            "kinds that notify"
+        )
+        if len(held) == len(kinds):  # review_s17 M3: an empty list is every kind notifying, a wider pilot
+            problem += (
+                "; left out, no kind remains, and no kinds listed means every kind notifies: to notify none but "
+                f"the kinds that always go for review ({', '.join(NEVER_HELD)}), turn advisory mode on instead "
+                "(plexlabor:advisoryMode true, ADVISORY_MODE)"
             )
+        raise ValueError(problem)
     return kinds
 
 
