@@ -263,6 +263,38 @@ def test_a_crew_seat_expires_when_its_time_is_over(world: World) -> None:
     assert sweep(world, RecordingMailer()).run().expired == 1
 
 
+def test_an_overtime_projection_expires_when_its_week_is_over_in_plant_time(world: World) -> None:
+    """ux_s17 M4: a projection still waited on the last day of its week, and would after it."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    detroit = ZoneInfo("America/Detroit")
+    # Given the projections of the week of Mon 2026-02-23 (over) and of Mon 2026-03-02 (under way), Detroit's
+    # Mondays 00:00; the clock on Tue 2026-03-03
+    for item_id, monday in (("ot-last-week", datetime(2026, 2, 23)), ("ot-this-week", datetime(2026, 3, 2))):
+        start = monday.replace(tzinfo=detroit).astimezone(UTC).isoformat()
+        recommendation(world, item_id, "overtime_projection", department="ASSY", week_start=start)
+    plant = replace(sweep(world, RecordingMailer()), reader=Reader(zone=detroit))
+    # When the sweep runs, Then last week's expires, saying when its week ended; this week's waits
+    assert plant.run().expired == 1
+    [expiry] = of_type(world, "ot-last-week", AuditEventType.EXPIRED)
+    assert datetime.fromisoformat(expiry.payload["ended"]) == datetime(2026, 3, 2, tzinfo=detroit)
+    assert of_type(world, "ot-this-week", AuditEventType.EXPIRED) == []
+    # and a projection of that week published late on Sunday expires at Monday 00:00 plant time: 04:00 UTC, daylight
+    # saving having begun on Sunday 03-08 (05:00 UTC is a week after its start)
+    world.clock.now = datetime(2026, 3, 9, 3, 0, tzinfo=UTC)
+    start = datetime(2026, 3, 2, tzinfo=detroit).astimezone(UTC).isoformat()
+    recommendation(world, "ot-sunday", "overtime_projection", department="ASSY", week_start=start)
+    world.clock.now = datetime(2026, 3, 9, 3, 59, tzinfo=UTC)
+    plant.run()
+    assert of_type(world, "ot-sunday", AuditEventType.EXPIRED) == []
+    world.clock.now = datetime(2026, 3, 9, 4, 1, tzinfo=UTC)
+    plant.run()
+    [expiry] = of_type(world, "ot-sunday", AuditEventType.EXPIRED)
+    assert datetime.fromisoformat(expiry.payload["ended"]) == datetime(2026, 3, 9, 4, tzinfo=UTC)
+
+
 def test_a_removal_from_plex_still_waiting_expires_at_its_seats_end(world: World) -> None:
     # review_s14 L10: a removal (an accepted seat whose person called off) waited past its seat's end, and approved
     # later it withdrew a past seat's assignment from Plex

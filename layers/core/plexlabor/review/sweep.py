@@ -16,7 +16,8 @@ workflow will neither mail, escalate nor expire it):
 - **expire**: still open `wait` after its last notice (or after it was published, when nobody could
   be told), it gets an `expired` event and leaves the queue. A crew seat, or its removal from Plex
   (`SEAT_KINDS`), expires when its time is over, whatever it was told (payload `ended`: its end; ux141 #5:
-  ended seats were accepted and written to Plex days later; the approval refuses them too, `crew.claims`).
+  ended seats were accepted and written to Plex days later; the approval refuses them too, `crew.claims`), and an
+  overtime projection when its week is over (payload `ended`: Monday 00:00 plant time after it began).
 - **incidents** (`UNTIL_DECIDED`: an incident's codes must be settled however long it takes, so they neither
   escalate nor expire) are told apart: every incident waiting for the EHS lead, in the queue or coded automatically
   and awaiting confirmation, however long ago it was reported (`incidents`, the `IncidentWaitlist` port:
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from plexlabor.approval.digest import EmailContent
 from plexlabor.approval.display import Reader
@@ -60,6 +62,8 @@ READ_LIMIT = 50_000
 is rare, and the read logs when it reaches this)."""
 
 SEAT_KINDS = frozenset({"crew_assignment", "crew_unstaffed", "crew_removal"})
+OVERTIME_PROJECTION = "overtime_projection"
+"""A department's overtime projection for a week (`forecast.alerts.overtime_event`): it expires when its week ends."""
 """Kinds about a seat of a shift: they expire at the seat's end (`payload.end`), not worth deciding after it (a removal
 from Plex too, review_s14 L10: one still waiting after its seat ended was approved later and withdrew a past seat)."""
 UNTIL_DECIDED = frozenset({INCIDENT_CODING})
@@ -173,7 +177,7 @@ class ReviewSweep:
         expired = unrouted = 0
         managers: Mapping[str, str] | None = None
         for item in items:
-            if (ended := _seat_end(item)) is not None and ended <= now:
+            if (ended := _time_over(item, self.reader.zone)) is not None and ended <= now:
                 expired += self._expire(item, now, told, {"ended": ended.isoformat()})
                 continue
             stage, recipients = Stage.FIRST, self._first_recipients(item)
@@ -328,6 +332,18 @@ class ReviewSweep:
             ),
         )
         return 1
+
+
+def _time_over(item: ReviewItem, zone: ZoneInfo) -> datetime | None:
+    """When an item's time is over: a crew seat's (`_seat_end`), or an overtime projection's week's end, Monday 00:00
+    plant time after its `week_start` (ux_s17 M4: a projection still waited once its week was over); None: another
+    kind, or one without a time."""
+    if item.kind == OVERTIME_PROJECTION:
+        try:
+            return datetime.fromisoformat(str(item.evidence["week_start"])).astimezone(zone) + timedelta(days=7)
+        except (KeyError, TypeError, ValueError):
+            return None
+    return _seat_end(item)
 
 
 def _seat_end(item: ReviewItem) -> datetime | None:
