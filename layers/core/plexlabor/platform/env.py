@@ -42,7 +42,9 @@ JOB_LEAD_DAYS = "PLEXLABOR_JOB_LEAD_DAYS"
 operations of jobs that can run near the shift (`plexlabor.plex.snapshot.JobsNear`)."""
 VALIDATION_POLICY = "VALIDATION_POLICY"
 """The plant's validation policy, a JSON object of `plexlabor.validation.policy.ValidationPolicy` fields (pay week,
-grace, routing thresholds...; unset ones keep their defaults), from `plexlabor:validationPolicy`."""
+grace, routing thresholds...; unset ones keep their defaults), from `plexlabor:validationPolicy`. Besides the
+functions that validate punches, those that count weekly overtime or certification validity read its plant facts
+(`pay_week_starts`, `certification_expiry`) from it: one place for each (`validation.policy.PolicySettings`)."""
 DEFAULT_SUPERVISOR_ID = "DEFAULT_SUPERVISOR_ID"
 APPROVAL_WAIT_SECONDS = "APPROVAL_WAIT_SECONDS"
 NOTIFY_SENDER = "NOTIFY_SENDER"
