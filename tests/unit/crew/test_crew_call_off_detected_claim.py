@@ -108,3 +108,38 @@ def test_a_call_off_that_could_not_be_sent_is_let_go_and_sent_by_the_retry(sourc
     detected = [m for m in sender.sent if m.reason == "call_off"]
     assert detected and summary["call_offs_held_already"] == 0
     assert all(SeatClaims(store).call_offs_held(str(m.employee_id), DAY) for m in detected)
+
+
+class NearbyFails(Sender):
+    """A replan queue that takes call-offs but not the first `failing` call_off_nearby messages."""
+
+    def send(self, message: ReplanMessage) -> None:
+        if message.reason == "call_off_nearby" and self.failing:
+            self.failing -= 1
+            raise ConnectionError("the replan queue did not answer")
+        self.sent.append(message)
+
+
+def _bodies(messages: list[ReplanMessage]) -> list[str]:
+    return sorted(m.model_dump_json() for m in messages)
+
+
+def test_the_retry_sends_the_nearby_messages_a_sent_call_off_did_not_get_out(source: LaborSource) -> None:
+    # Given what a run sends when nothing fails, and a run whose first call-off went but its first nearby did not
+    everything = Sender()
+    _detect(source, InMemoryAuditStore(), everything)
+    store, first = InMemoryAuditStore(), NearbyFails(failing=1)
+    with pytest.raises(ConnectionError):
+        _detect(source, store, first)
+    [call_off] = first.sent
+    person = call_off.employee_id
+    nearby = [m for m in everything.sent if m.employee_id == person and m.reason == "call_off_nearby"]
+    assert nearby
+    # When the schedule retries the run
+    retry = Sender()
+    summary = _detect(source, store, retry)
+    # Then it sends that person's nearby messages (not their call-off again), and the two tries together send what
+    # one run sends
+    assert _bodies([m for m in retry.sent if m.employee_id == person]) == _bodies(nearby)
+    assert summary["call_offs_held_already"] == 1
+    assert _bodies(first.sent + retry.sent) == _bodies(everything.sent)

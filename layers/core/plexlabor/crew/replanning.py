@@ -74,7 +74,7 @@ from plexlabor.audit.events import (
 )
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.claims import ClaimBusyError, ClaimRefusedError, Release, SeatClaims
+from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, Release, SeatClaims
 from plexlabor.crew.messages import (
     CHANGED,
     DETECTOR,
@@ -1369,24 +1369,34 @@ def shifts_between(
 
 def _hold_detected(
     claims: SeatClaims, message: ReplanMessage, block: tuple[datetime, datetime] | None
-) -> Release | None:
+) -> Release | Claim:
     """The claim of a call-off crew_call_offs detected: the one the crew board takes for a call-off it records
     (`SeatClaims.call_off`), by `DETECTOR`, on the person's Plex block of the shift (`block`). So from its detection
     the board lists it "re-plan pending" and offers the person for no seat of the shift, an approval of their seat
     there or of one next to it is refused until its re-plan (`SeatClaims.seat`), and their clock-in after it lets it
-    go (`_release_call_offs`); until 2026-12-06 only its re-plan's `applied` event said anything. None: a call-off of
-    the shift holds already (recorded on the board, or sent by an earlier try of this run), so none is sent again. A
-    claim the table does not take (unreachable, busy) is logged and the call-off sent unclaimed: its re-plan still
-    takes the person off, and a call-off not sent is never detected again."""
+    go (`_release_call_offs`); until 2026-12-06 only its re-plan's `applied` event said anything. A `Claim`: the
+    call-off of the shift that holds already (recorded on the board, or sent by an earlier try of this run:
+    `_sent_before`), so it is not sent again. A claim the table does not take (unreachable, busy) is logged and the
+    call-off sent unclaimed: its re-plan still takes the person off, and a call-off not sent is never detected
+    again."""
     try:
         return claims.call_off(
             str(message.employee_id), message.day, message.shift, None, DETECTOR, message.detected_at, block
         )
-    except ClaimRefusedError:
-        return None
+    except ClaimRefusedError as refused:
+        return refused.holder
     except (AuditError, ClaimBusyError):
         logger.exception("call-off sent without its claim", employee_id=message.employee_id, shift=message.shift)
         return lambda: True
+
+
+def _sent_before(holder: Claim, message: ReplanMessage) -> bool:
+    """Whether the call-off claim that holds is an earlier try's of this run (the same detection, `detected_at`): it
+    sent the call-off (a send that fails lets its claim go), but maybe not all its `call_off_nearby` messages. Those
+    are sent again: the replan queue drops one already sent within SQS's 5-minute deduplication window (the id is
+    the message body's hash, `platform.sqs`), and the re-plan of one it no longer drops finds no seat of the person
+    and skips it (`_no_seat_nearby`)."""
+    return holder.by == DETECTOR and holder.at == message.detected_at
 
 
 class CallOffDetail(BaseModel):
@@ -1407,8 +1417,8 @@ def detect(deps: CallOffDependencies, request: CallOffEvent) -> dict[str, Any]:
     before the event's time (or its detail's `as_of`) and not clocked in, each held first by its claim
     (`_hold_detected`: none sent for one a call-off of the shift holds already), each followed by a
     `call_off_nearby` for every shift next to it not over (`nearby_shifts`; crew_replan skips one where the person
-    holds no seat), then a `refresh` for every shift running or starting within `refresh_ahead` (none when it is
-    None); the counts."""
+    holds no seat; sent again for a call-off an earlier try of this run sent, `_sent_before`), then a `refresh` for
+    every shift running or starting within `refresh_ahead` (none when it is None); the counts."""
     from plexlabor.crew.build import build_problem, shift_instances
 
     now = request.detail.as_of or request.time
@@ -1427,16 +1437,18 @@ def detect(deps: CallOffDependencies, request: CallOffEvent) -> dict[str, Any]:
         next_to = nearby_shifts(instances, day, code, now)
         blocks = {op.employee_id: op.block_of(day, code) for op in problem.operators}
         for message in call_offs(problem, code, clocked_in, now, deps.grace):
-            release = _hold_detected(claims, message, blocks.get(str(message.employee_id)))
-            if release is None:
+            held = _hold_detected(claims, message, blocks.get(str(message.employee_id)))
+            if isinstance(held, Claim):
                 held_already += 1
-                continue
-            try:
-                deps.sender.send(message)  # first: FIFO, so its re-plan records it before those next to it run
-            except Exception:  # not sent, not held: a retry of this run detects it again
-                release()
-                raise
-            sent += 1
+                if not _sent_before(held, message):
+                    continue
+            else:
+                try:
+                    deps.sender.send(message)  # first: FIFO, so its re-plan records it before those next to it run
+                except Exception:  # not sent, not held: a retry of this run detects it again
+                    held()
+                    raise
+                sent += 1
             for other_day, other in next_to:
                 deps.sender.send(nearby(message, other_day, other))
                 sent_nearby += 1
