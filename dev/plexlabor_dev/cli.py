@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -129,6 +130,19 @@ MODEL_WHERE = (
     ENDPOINT_URL,
     arg("--local", action="store_true", help="the running `plexlabor local up`: its bucket, table and moto"),
 )
+
+
+def _who_runs() -> str:
+    """Who a command records as acting when `--actor` is not given: "cli:<login>" for the login running it (ux_s17 L12:
+    every CLI revert and model move read "by cli"); "cli" when the login cannot be read."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name nor passwd entry (a container's bare uid)
+        return "cli"
+
+
+CLI_ACTOR = _who_runs()
+"""The default `--actor`: "cli:<login>"."""
 MODEL_ARGS = (
     arg(
         "version",
@@ -136,7 +150,7 @@ MODEL_ARGS = (
         "the packaged model",
     ),
     *MODEL_WHERE,
-    arg("--actor", default="cli", help="who moves the model (recorded in the audit table)"),
+    arg("--actor", default=CLI_ACTOR, help="who moves the model (recorded in the audit table)"),
 )
 """`model promote` and `model rollback` take the same arguments; `model list` where they look."""
 COPILOT_PROCEDURES = arg("--procedures", required=True, help="procedure file (JSON lines: guide_id, title, steps)")
@@ -359,7 +373,7 @@ COMMANDS: tuple[Command, ...] = (
             AUDIT_TABLE,
             ENDPOINT_URL,
             arg("--since", required=True, help="from this day, YYYY-MM-DD: 8 days before the first day still planned"),
-            arg("--actor", default="cli", help="who runs it (recorded with the index's marker in the audit table)"),
+            arg("--actor", default=CLI_ACTOR, help="who runs it (recorded with the index's marker in the audit table)"),
         ),
     ),
     Command(
@@ -411,7 +425,7 @@ COMMANDS: tuple[Command, ...] = (
             arg("finding_id", metavar="FINDING", help="the id of the finding whose write-back to undo"),
             AUDIT_TABLE,
             ENDPOINT_URL,
-            arg("--actor", default="cli", help="who reverts (recorded in the audit table)"),
+            arg("--actor", default=CLI_ACTOR, help="who reverts (recorded in the audit table)"),
             arg(
                 "--local",
                 action="store_true",

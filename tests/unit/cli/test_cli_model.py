@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -108,6 +109,8 @@ def test_an_unknown_or_current_version_changes_nothing(
     common = ["--artifacts-dir", str(tmp_path), "--audit-table", TABLE]
     assert main(["model", "promote", "scorer-zzzz", *common]) == 2  # a user error (ux_s17 L12: it exited 1)
     assert main(["model", "promote", "scorer-aaaa", *common]) == 0
+    [moved] = DynamoDbAuditStore(TABLE, client=table).history(MODEL_RECORD_KEY)
+    assert moved.actor == f"cli:{getpass.getuser()}"  # without --actor, the login running it (ux_s17 L12: "cli")
     assert main(["model", "promote", "scorer-aaaa", *common]) == 1
     assert "already in force" in capsys.readouterr().err
     assert registry.in_force() == "scorer-aaaa"
