@@ -70,13 +70,22 @@ from plexlabor.platform.settings import PerEnvironment, PilotSettings
 from plexlabor.plex.settings import WriteMode
 from plexlabor.review.decisions import ApprovalGuards, Outcome, ReviewService
 from plexlabor.review.edits import FORM_PREFIX as EDIT_PREFIX
-from plexlabor.review.edits import EditableField, decision_values, editable_fields, edited_correction, record_times
+from plexlabor.review.edits import (
+    OCCURRENCE_PREFIX,
+    AmbiguousTimeError,
+    EditableField,
+    decision_values,
+    editable_fields,
+    edited_correction,
+    record_times,
+)
 from plexlabor.review.evidence import evidence_words
 from plexlabor.review.groups import closing_of, decided_seats
 from plexlabor.review.items import APPROVING_MEANS, PUNCH, ReviewItem, type_label
 from plexlabor.review.kpis import compute_kpis
 from plexlabor.review.queue import CLOSED_STATUSES, Filters, ReviewQueue, Role, Viewer, kinds_of
 from plexlabor.review.trail import trail
+from plexlabor.validation.policy import PolicySettings, PunchPolicy
 from plexlabor.webapp.allocation import AllocationReports, coded_words, coding_of, queue_guidance
 from plexlabor.webapp.analytics import AnalyticsReports
 from plexlabor.webapp.auth import Reply, SignIn, request_cookies, sign_in
@@ -143,11 +152,11 @@ def back_to(next_value: str, done: str) -> str | None:
     return None if page is None else f"{page}{'&' if '?' in page else '?'}{urlencode({'done': done})}"
 
 
-class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings):
+class WebAppSettings(CallbackSettings, PilotSettings, ReportSettings, PolicySettings):
     """The audit and state tables and the link-signing key (the queue decides through the same
     decision as the mailed links), the plant's zone for every time shown and the people named on the
-    pages (Plex employees, `SHOW_NAMES_TO`: `CallbackSettings`), and the rollout scope in force (shown
-    on every page)."""
+    pages (Plex employees, `SHOW_NAMES_TO`: `CallbackSettings`), the rollout scope in force (shown
+    on every page) and the plant's policy (`VALIDATION_POLICY`: the longest entry an edited correction may make)."""
 
     writeback_queue_url: str = Field(alias=env.WRITEBACK_QUEUE_URL)
     """Approved crew assignments go to plex_writeback through this queue."""
@@ -190,6 +199,8 @@ class Dependencies:
     schedules_by_hand: bool = False
     """Schedules are fired by hand here (the local runtime: `POST /_local/schedules/<function>`), so an empty
     dashboard says how to fill it (ux_s17 H3: it told the admin to check logs and alarms)."""
+    policy: PunchPolicy = field(default_factory=PunchPolicy)
+    """The plant's punch policy (`VALIDATION_POLICY`): the longest entry an edited correction may make."""
     incident_log: IncidentLog = field(init=False)
     """The incident events `/incidents` read, kept between requests (`incidents.listing`), on the review's
     audit store and clock."""
@@ -227,6 +238,7 @@ def build(settings: WebAppSettings) -> Dependencies:
         replan=replan_sender(settings.replan_queue_url) if settings.replan_queue_url else None,
         write_mode=write_mode_of(settings),
         schedules_by_hand=settings.plant_dir is not None,
+        policy=settings.validation_policy,
     )
 
 
@@ -869,12 +881,14 @@ def decide(item_id: str) -> Response[str]:
     page = Page(_deps())
     form = _form()
     action, reason = (form.get("action") or [""])[0], (form.get("reason") or [""])[0]
-    typed = {name: values[0] for name, values in form.items() if name.startswith(EDIT_PREFIX) and values}
+    typed = {  # the edited values, and which occurrence of a time the clocks showed twice (review_s17 M4)
+        name: values[0] for name, values in form.items() if name.startswith((EDIT_PREFIX, OCCURRENCE_PREFIX)) and values
+    }
     try:
         shown = page.deps.review.queue.item(page.viewer, item_id)
         editable = shown is not None and bool(_editable(shown, page.deps.zone))
         correction = (  # an edit that does not fit the record is refused, naming the field (ux_s17 H1)
-            edited_correction(shown.proposed, typed, page.deps.zone, record_times(shown.evidence))
+            edited_correction(shown.proposed, typed, page.deps.zone, record_times(shown.evidence), page.deps.policy)
             if shown and editable
             else None
         )
@@ -916,6 +930,7 @@ def decide(item_id: str) -> Response[str]:
             back=back,
             trail=steps,
             reason_missing=missing,
+            occurrences=error.choices if isinstance(error, AmbiguousTimeError) else None,
         )
     logger.info("decision", item_id=item_id, action=outcome.action)
     back = back_to((form.get("next") or [""])[0], decided_done(str(outcome.action), shown.kind if shown else None))
