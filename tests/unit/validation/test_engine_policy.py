@@ -77,7 +77,7 @@ def test_the_pay_weeks_first_day_decides_which_hours_make_a_week(starts: str, we
         return
     (finding,) = found
     assert finding.record_key == days[0].first_key and finding.evidence["week"] == week
-    assert finding.note.startswith("55.1 h in week 2026-11-08 (55.1 h punched)")
+    assert finding.note.startswith("55.1 h in the pay week Sun 2026-11-08 – Sat 2026-11-14 (55.1 h punched)")
 
 
 @pytest.mark.parametrize(("hours_date", "excessive"), [("clock_in", True), ("shift_work_date", False)])

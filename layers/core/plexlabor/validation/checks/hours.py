@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from plexlabor.models.anomalies import AnomalyType as A
 from plexlabor.validation.checks.base import (
@@ -136,7 +136,7 @@ def weekly_hours(context: EmployeeContext) -> list[Candidate]:
                         "scheduled_remaining_hours": round(projected, 1),
                         "limit_hours": policy.weekly_hours_limit,
                     },
-                    note=f"{total:.1f} h in week {week} ({hours:.1f} h punched"
+                    note=f"{total:.1f} h in {_week_words(week, policy)} ({hours:.1f} h punched"
                     + (f" + {projected:.1f} h still scheduled" if projected else "")
                     + f"); limit {policy.weekly_hours_limit:g} h",
                     correction={"projectedHours": round(total, 1)},
@@ -189,6 +189,15 @@ def wall_clock_seconds(data: PlantData, start: float, end: float) -> float:
         return datetime.fromtimestamp(t, data.tz).utcoffset().total_seconds()  # type: ignore[union-attr]
 
     return end - start + offset(end) - offset(start)
+
+
+def _week_words(week: str, policy: PunchPolicy) -> str:
+    """A `pay_week` as a note says it: "week 2026-W47" (ISO, from Monday), else its days, "the pay week Sun
+    2026-11-15 – Sat 2026-11-21" (review_s17 L3: "week 2026-11-15" did not say what that date was)."""
+    if policy.pay_week_starts == "monday":
+        return f"week {week}"
+    first = date.fromisoformat(week)
+    return f"the pay week {first:%a %Y-%m-%d} – {first + timedelta(days=6):%a %Y-%m-%d}"
 
 
 def pay_week(data: PlantData, policy: PunchPolicy, t: float, work_date: date | None = None) -> str:
