@@ -68,7 +68,7 @@ from infra.constants import (
     SCHEDULE_EXPRESSION,
 )
 from plexlabor.platform.pilot import parse_codes, parse_kinds
-from plexlabor.platform.settings import NOBODY, parse_name_roles
+from plexlabor.platform.settings import NOBODY, json_object, parse_name_roles
 from plexlabor.validation.policy import policy_json, read_policy
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -365,13 +365,10 @@ _CHECKS: tuple[Callable[[DeployConfig], None], ...] = (
 def _context_object(key: str, value: Any, known: Iterable[str] | None = None) -> dict[str, Any]:
     """A JSON object (from cdk.json) or a JSON string (from `-c key='{...}'`); with `known`, a key
     outside it is refused, naming the keys there are."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise ConfigError(f"{key} must be a JSON object: {error}") from error
-    if not isinstance(value, dict):
-        raise ConfigError(f"{key} must be a JSON object")
+    try:
+        value = json_object(value)
+    except ValueError as error:
+        raise ConfigError(f"{key}: {error}") from None
     if known is not None:
         names = list(known)
         unknown = sorted(set(value) - set(names))

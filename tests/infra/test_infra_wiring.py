@@ -212,14 +212,17 @@ def test_without_a_pilot_no_rollout_variable_is_set(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("context", "complaint"),
     [
-        ({CTX_PILOT: ["MOLD"]}, "must be a JSON object"),
-        ({CTX_PILOT: "{not json"}, "must be a JSON object"),
+        ({CTX_PILOT: ["MOLD"]}, "plexlabor:pilot: must be a JSON object, got list"),
+        (
+            {CTX_PILOT: "{not json"},
+            "plexlabor:pilot: not a JSON object: Expecting property name enclosed in double quotes (line 1, column 2)",
+        ),
         ({CTX_PILOT: {"department": ["MOLD"]}}, "unknown key 'department'"),
         ({CTX_PILOT: {"workcenters": ["MLD 01;MLD 02"]}}, "workcenters: 'MLD 01;MLD 02' is not a code"),
         ({CTX_PILOT: '{"notifyKinds": "punch_findings"}'}, "notifyKinds: unknown kind 'punch_findings'"),
         ({CTX_PILOT: {"notifyKinds": ["crew_removal"]}}, "notifyKinds: 'crew_removal' always goes for review"),
         ({CTX_ADVISORY_MODE: "maybe"}, "plexlabor:advisoryMode must be true or false"),
-        ({CTX_REVIEW_RECIPIENTS: "[]"}, "plexlabor:reviewRecipients must be a JSON object"),
+        ({CTX_REVIEW_RECIPIENTS: "[]"}, "plexlabor:reviewRecipients: must be a JSON object, got list"),
         ({CTX_REVIEW_RECIPIENTS: {"hr": [], "planner": []}}, "unknown key 'planner' (keys: hr, planners, ehs)"),
         ({CTX_REVIEW_RECIPIENTS: {"ehs": "the EHS lead"}}, "ehs: 'the EHS lead' is not an e-mail"),
         ({CTX_REVIEW_RECIPIENTS: {"hr": "hr@plant.example, Dana Smith"}}, "hr: 'Dana Smith' is not an e-mail"),

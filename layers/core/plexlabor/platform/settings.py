@@ -9,6 +9,7 @@ count as unset. Fragments several functions share (`PlexConnectionSettings`, `Pl
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -204,6 +205,19 @@ class PlantTimeSettings(EnvSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone or "UTC")
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    """A setting given as a JSON object, as text (an environment variable, `cdk deploy -c key='{...}'`) or already
+    parsed (cdk.json): the object; a ValueError saying where the text is not JSON, or what it is instead."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"not a JSON object: {error.msg} (line {error.lineno}, column {error.colno})") from None
+    if not isinstance(value, Mapping):
+        raise ValueError(f"must be a JSON object, got {type(value).__name__}")
+    return dict(value)
 
 
 NAME_ROLES: tuple[str, ...] = ("supervisor", "planner", "hr", "ehs", "admin", "operator")

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from plexlabor.models.skills import CertificationExpiry
 from plexlabor.platform import env
-from plexlabor.platform.settings import EnvSettings
+from plexlabor.platform.settings import EnvSettings, json_object
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
@@ -198,15 +198,8 @@ def read_policy(value: str | Mapping[str, Any] | None) -> ValidationPolicy:
     ValueError names each field that is unknown or has a bad value: `pay_week_starts: Input should be ...`."""
     if value is None or value == "":
         return ValidationPolicy()
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"not a JSON object: {error.msg} (line {error.lineno}, column {error.colno})") from None
-    if not isinstance(value, Mapping):
-        raise ValueError(f"must be a JSON object of policy fields, got {type(value).__name__}")
     try:
-        return ValidationPolicy.model_validate(value)
+        return ValidationPolicy.model_validate(json_object(value))
     except ValidationError as error:
         raise ValueError("; ".join(_problem(e) for e in error.errors())) from None
 
