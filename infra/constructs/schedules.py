@@ -92,22 +92,26 @@ class Schedules(Construct):
         self, spec: FunctionSpec, function: lambda_.IFunction, alarms: Alarms
     ) -> tuple[cloudwatch.Alarm, ...]:
         """A scheduled run nobody waits on: its errors and throttles alarm the topic."""
-        errors = alarms.above_zero(
-            self,
-            f"{spec.construct_id}Errors",
-            description=(
-                f"A scheduled run of {spec.name} failed (an error, a timeout or out of memory; Lambda runs a failed "
-                "event twice more): its log group says why. A nightly job's page shows its last report meanwhile."
+        watched = (
+            (
+                "Errors",
+                function.metric_errors,
+                "failed (an error, a timeout or out of memory; Lambda runs a failed event twice more): its log group "
+                "says why. A nightly job's page shows its last report meanwhile.",
             ),
-            metric=function.metric_errors(period=ALARM_PERIOD, statistic="Sum"),
-        )
-        throttles = alarms.above_zero(
-            self,
-            f"{spec.construct_id}Throttles",
-            description=(
-                f"A scheduled run of {spec.name} was throttled (its reserved concurrency busy with an earlier run "
-                "or a retry, or the account's concurrency used up): Lambda retries it for up to 6 hours."
+            (
+                "Throttles",
+                function.metric_throttles,
+                "was throttled (its reserved concurrency busy with an earlier run or a retry, or the account's "
+                "concurrency used up): Lambda retries it for up to 6 hours.",
             ),
-            metric=function.metric_throttles(period=ALARM_PERIOD, statistic="Sum"),
         )
-        return errors, throttles
+        return tuple(
+            alarms.above_zero(
+                self,
+                f"{spec.construct_id}{name}",
+                description=f"A scheduled run of {spec.name} {what}",
+                metric=metric(period=ALARM_PERIOD, statistic="Sum"),
+            )
+            for name, metric, what in watched
+        )
