@@ -214,6 +214,10 @@ def test_a_time_shown_twice_that_both_occurrences_fit_is_asked_which() -> None:
             FALL_BACK_OUT, {**form, "occurrence.clockoutTime": chosen}, DETROIT, record_times(evening)
         )
         assert edited == {"clockoutTime": f"2026-11-01T{written}:00.0000000Z"}
+    # the suggestion as shown (01:40:31 EST, shown 01:40) with its occurrence chosen is no edit
+    to_the_second = {"clockoutTime": "2026-11-01T06:40:31.0000000Z"}
+    as_shown = {"correction.clockoutTime": "2026-11-01T01:40", "occurrence.clockoutTime": "second"}
+    assert edited_correction(to_the_second, as_shown, DETROIT, record_times(evening)) is None
     with pytest.raises(DecisionFormError, match="Clock-out: choose the first 01:45"):
         edited_correction(FALL_BACK_OUT, {**form, "occurrence.clockoutTime": "third"}, DETROIT)
 

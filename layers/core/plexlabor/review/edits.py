@@ -153,6 +153,11 @@ def _read(field: EditableField, typed: str, original: Any, zone: ZoneInfo, chose
     if field.kind == "time":
         moments = _local_moments(field, typed, zone, chosen)
         suggested = parse_time(str(original))
+        shown = suggested.replace(second=0, microsecond=0) if suggested is not None else None
+        # the suggested time as shown, its occurrence chosen, is no edit (compared by difference: PEP 495 makes `==`
+        # between zones False for a time in the repeated hour)
+        if shown is not None and len(moments) == 1 and not moments[0] - shown:
+            return (original,)
         if suggested is not None and abs(moments[0] - suggested) > MAX_TIME_MOVE:
             raise DecisionFormError(
                 f"{field.label}: give a time within {MAX_TIME_MOVE.days} days of the suggested {field.value}"
@@ -202,7 +207,7 @@ def _hours(span: timedelta) -> str:
 
 
 def _occurrences(first: datetime, second: datetime) -> tuple[str, str]:
-    """"first 01:45 (EDT, UTC-4)" and "second 01:45 (EST, UTC-5)"."""
+    """The two occurrences' labels: "first 01:45 (EDT, UTC-4)" and "second 01:45 (EST, UTC-5)"."""
 
     def label(ordinal: str, moment: datetime) -> str:
         return f"{ordinal} {moment:%H:%M} ({moment.tzname()}, {_utc_offset(moment)})"
