@@ -114,7 +114,7 @@ def test_an_operator_asks_and_gets_cited_steps_logged_to_the_job(page: Page, cop
         and written["operation"] == "20"
         and written["citedJson"] == '["2#1","2#2","2#3"]'
     )
-    assert "written (custom_object)" in page.locator("main").inner_text()
+    assert "Plex: saved with the job's record" in page.locator("main").inner_text()
     # settings for the lot at the operation: inside the SOP's limits, from named runs, as logged
     suggested = event.payload["answer"]["parameters"]
     assert suggested["reason"] is None and len(suggested["runs"]) == 5

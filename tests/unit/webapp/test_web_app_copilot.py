@@ -4,12 +4,14 @@ the refusal, who sees which answer, and that every text shown is escaped."""
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from plexlabor.audit import AuditEvent
 from plexlabor.copilot.interactions import Asked, InteractionLog
+from plexlabor.plex.errors import PlexTimeoutError
 from plexlabor.webapp.copilotpage import setting_label
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, web_deps
@@ -95,6 +97,43 @@ def test_the_logged_answer_is_shown_as_numbered_steps_with_their_citations(world
     assert "Logged to job J-4512; Plex: not sent (Plex is not configured)." in body
     assert "From this operation&#39;s procedures." in body
     assert "Nothing relevant found" not in body
+
+
+class _Writer:
+    """plex.writeback.PlexWriter as the interaction log uses it: its mode, the custom object's name, one record."""
+
+    def __init__(self, mode: str, sent: bool, error: Exception | None = None) -> None:
+        self.mode, self.sent, self.error = mode, sent, error
+        self.settings = SimpleNamespace(copilot_custom_object_name="plexlabor_copilot")
+
+    def record(self, record: dict[str, Any], **_: Any) -> Any:
+        if self.error is not None:
+            raise self.error
+        return SimpleNamespace(mode=self.mode, sent=self.sent, path="/x", status=201 if self.sent else None)
+
+
+@pytest.mark.parametrize(
+    ("writer", "said"),
+    [
+        (_Writer("custom_object", True), "Plex: saved with the job's record."),
+        (_Writer("dry_run", False), "Plex: not sent (dry run: plant IT has not turned writing to Plex on), kept here."),
+        (
+            _Writer("custom_object", False, PlexTimeoutError("slow")),
+            "not saved (Plex did not take it: PlexTimeoutError)",
+        ),
+    ],
+    ids=["sent", "dry-run", "failed"],
+)
+def test_what_became_of_an_answer_in_plex_reads_in_plain_words(
+    world: World, lambda_context: Any, writer: _Writer, said: str
+) -> None:
+    """ux_s17 L6: "Plex: written (custom_object)" is jargon to an operator, and the page said every answer is logged
+    to the job while one without a job is logged to the asker's questions."""
+    log = InteractionLog(world.audit, writer, world.clock)  # type: ignore[arg-type]
+    event = log.record(Asked("How do I change the belt?", "E0107", "J-4512", "20", "LOT-7731"), STEPS)
+    body = _get(world, "/copilot", OPERATOR, lambda_context, interaction=event.event_id)["body"]
+    assert said in body and "custom_object" not in body and "dry_run" not in body
+    assert "logged: with the job when you name one, else with your own questions" in body
 
 
 SETTINGS = {
