@@ -67,7 +67,10 @@ logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_POST_RETRY_STATUSES = frozenset({429, 503})
 USER_AGENT = "plexlabor/0.1 (+https://github.com/plexlabor)"
-DEADLINE_MARGIN_S = 10.0
+DEADLINE_MARGIN_S = 3.0
+"""What a Plex call leaves of the invocation for recording its failure (an audit append, a metric flush: tens of
+milliseconds, a slow AWS retry included). Small, as every function that reads Plex must still call it: a 10 s one
+(approval_callback) keeps 7 s for Plex; a margin of 10 s left it none, so its page named nobody."""
 MIN_CALL_S = 1.0
 """The least time left (after the margin) a Plex call is started with."""
 MIN_RATE_LIMITED_WAIT_S = 1.0
