@@ -83,6 +83,8 @@ def test_what_to_wear_is_asked_as_protective_equipment(plant: ProcedureIndex, qu
         "Can I wear my own gloves in the paint booth?",
         "Which tool is worn out on the lathe?",
         "What do I do with the tools after a mold change?",
+        "Equipment on the press is broken, who do I call?",
+        "What tools in the crib are missing?",
     ],
 )
 def test_questions_that_name_tools_or_wear_but_ask_for_no_list_are_not_tools_questions(

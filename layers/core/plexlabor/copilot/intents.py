@@ -202,7 +202,7 @@ NUMBER_WORDS = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)
 class Quantity:
     name: str
     words: tuple[str, ...]
-    """Its names, in a question that starts with what or which, and in a step."""
+    """Its names, in a question asking for its value (`Intents._for_value`) and in a step."""
     asking: tuple[str, ...]
     """Questions that ask for it without naming it ("how tight")."""
     units: str

@@ -5,12 +5,15 @@ The forms (English grammar for a few question shapes, not a list of sentences), 
   the colour change?", "What equipment does the mold change need?";
 - the kit and a participle of needing: "Which tools are needed to change the mold?", "What PPE is required for the
   colour change?";
-- the kit alone before the task: "Tools for a mold change?", "What tools for a mold change?", "PPE needed in the
-  booth";
+- the kit alone before the task: "Tools for a mold change?", "What tools for a mold change?", "PPE needed for the
+  booth", "Which PPE in the booth?" (not a clause: "Equipment on the press is broken");
 - what a person wears, which asks for protective equipment: "What should I wear in the paint booth?", "Do we have to
   wear the respirator in the booth?" (the thing worn is retrieved with the place), "Is it required to wear gloves for
   the mold change?" (not "is it ok to wear ...": leave is not a requirement).
 "Wear" as a noun or with a particle ("tool wear", "wear out the tip") is no such question.
+
+Written here as regular expressions, as `bypass` reads its forms: no parser is in the ask function's package (a
+dependency parser such as spaCy would add its model beside the encoder's for a handful of question shapes).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ _NEEDED = r"(?:needed|required|necessary|used|worn|recommended|mandatory)"
 _WHO = r"(?:i|we|you|one|they|an?\s+\w+|the\s+\w+)"
 _WEAR = r"(?:be\s+)?wear(?:ing)?(?!\s+(?:out|down|off|away)\b)"
 _END = r"[\s?.!]*$"
+_NO_CLAUSE = r"(?!.*\b(?:is|are|was|were|isn't|aren't|wasn't|weren't|won't|doesn't|don't|broke|broken|missing)\b)"
+"""The kit alone before its task names a task, not a clause about it ("Equipment on the press is broken", "What tools
+in the crib are missing?")."""
 _FORMS = tuple(
     re.compile(form, re.IGNORECASE)
     for form in (
@@ -33,7 +39,8 @@ _FORMS = tuple(
         rf"(?:(?:need|have|got)\s+to\s+)?(?:need|use|bring|wear|take|get|put\s+on)\s+{_FOR}\s+(?P<task>.+?){_END}",
         rf"^\s*{_WHAT}\s+{_KITS}\s+(?:is|are|(?:will|would|should|must)\s+be|(?:has|have)\s+to\s+be)\s+(?:\w+\s+)?"
         rf"{_NEEDED}\s+{_FOR}\s+(?P<task>.+?){_END}",
-        rf"^\s*(?:{_WHAT}\s+|the\s+)?{_KITS}\s+(?:{_NEEDED}\s+)?{_FOR}\s+(?P<task>.+?){_END}",
+        rf"^\s*{_WHAT}\s+{_KITS}\s+(?:{_NEEDED}\s+)?{_FOR}\s+{_NO_CLAUSE}(?P<task>.+?){_END}",
+        rf"^\s*(?:the\s+)?{_KITS}\s+(?:{_NEEDED}\s+)?(?:to|for)\s+{_NO_CLAUSE}(?P<task>.+?){_END}",
         rf"^\s*{_WHAT}\s+{_KITS}\s+(?:do|does)\s+(?P<task>.+?)\s+(?:need|use|require|call\s+for){_END}",
         rf"^\s*what\s+(?:do|does|should|must|will|would|shall)\s+{_WHO}\s+(?:(?:need|have|got)\s+to\s+)?{_WEAR}\s+"
         rf"{_FOR}\s+(?P<task>.+?){_END}",
