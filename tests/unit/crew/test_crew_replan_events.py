@@ -258,7 +258,9 @@ def test_a_re_plan_records_what_it_changed_and_a_second_with_nothing_to_change_s
     deps = container(store, clock)
     # Given a call-off of a seated operator re-planned (its seat covered: a suggestion published, theirs closed)
     seated = sorted(
-        e.employee_id for e in store.by_plan_day(DAY.isoformat()) if e.payload.get("kind") == "crew_assignment"
+        e.employee_id
+        for e in store.by_plan_day(DAY.isoformat())
+        if e.payload.get("kind") == "crew_assignment" and e.employee_id is not None
     )
     called_off = run(deps, message("call_off", clock[0], employee_id=str(seated[0])))
     # When the rest of the shift is re-planned from the board twice, nothing decided between
