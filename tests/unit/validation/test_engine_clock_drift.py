@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from plant_builder import TIMEZONE, PlantBuilder, plex_time
+from plant_builder import TIMEZONE, PlantBuilder, local, plex_time
 
 from plexlabor.models import TimeClockEntry
 from plexlabor.models.anomalies import AnomalyType
+from plexlabor.review.edits import fits_record, record_times
 from plexlabor.validation.clocks import ClockOffsets
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import ValidationEngine
@@ -22,15 +24,30 @@ CHECKED = date(2026, 11, 18)  # a Wednesday while it does
 
 
 def drifting_plant(
-    error_min: float, login_gap: float, off_from: date = OFF_FROM, walk: tuple[int, int] = (6, 6)
+    error_min: float,
+    login_gap: float | None,
+    off_from: date = OFF_FROM,
+    walk: tuple[int, int] = (6, 6),
+    left_open: int | None = None,
+    repunch_min: float | None = None,
 ) -> tuple[PlantData, str, dict[str, Any]]:
     """Eight weeks of six people at CLK-1, which runs `error_min` ahead of true time (negative: slow) from
-    OFF_FROM on; on CHECKED, E1 logs in `login_gap` minutes after the true clock-in. Badge readers keep
-    true time. Returns the plant, the key of E1's first entry that day and its row as recorded."""
+    OFF_FROM on; on CHECKED, E1 logs in `login_gap` minutes after the true clock-in, and the entry numbered
+    `left_open` (0: the morning's, 1: the one after the break) has no clock-out, and E1 clocks in again at CLK-1
+    `repunch_min` minutes after it (to 14:30). Badge readers keep true time.
+    Returns the plant, the key of E1's first entry that day (else the one left open) and its row as recorded."""
     plant = PlantBuilder(weeks=8)
     for person in PEOPLE:
         plant.employee(person)
-    key = plant.work_day("E1", CHECKED, login_gap=login_gap).first_key
+    day = plant.work_day("E1", CHECKED, login_gap=login_gap)
+    key = day.first_key
+    if left_open is not None:
+        plant.edit("time-clock-entries", day.entries[left_open], clockoutTime=None, clockoutDeviceId=None)
+        key = day.entry_keys[left_open]
+        if repunch_min is not None:
+            opened = next(r for r in plant.rows["time-clock-entries"] if r["id"] == day.entries[left_open])
+            again = datetime.fromisoformat(opened["clockinTime"]) + timedelta(minutes=repunch_min)
+            plant.punch("E1", again, local(CHECKED, "14:30"), device="CLK-1")
     rows = plant.plex_rows()
     shortest, longest = walk
     for number, row in enumerate(r for r in rows["badge-swipes"] if r["direction"] == "In"):
@@ -99,3 +116,60 @@ def test_a_clock_a_minute_off_is_left_as_recorded() -> None:
     # the walk from the door varies by minutes: an error under MIN_OFFSET (90 s) is no evidence of a drift
     data, _, _ = drifting_plant(-1, login_gap=4)
     assert ClockOffsets.measure(data).runs == {}
+
+
+def suggested_clockout(engine: ValidationEngine, data: PlantData, key: str) -> tuple[datetime, Any]:
+    """The missed punch's suggested clock-out on `key`, and the finding."""
+    finding = next(f for f in engine.batch(data, compute_norms(data)) if f.record_key == key)
+    assert finding.anomaly_type == A.MISSED_PUNCH
+    assert finding.suggested_correction is not None
+    return datetime.fromisoformat(finding.suggested_correction["clockoutTime"]), finding
+
+
+def fits_as_typed(finding: Any, clockout: str) -> None:
+    """What a supervisor's edit must pass (review.edits.fits_record, against the record as Plex keeps it)."""
+    record = record_times(finding.evidence)
+    fits_record({"clockoutTime": clockout}, ["clockoutTime"], record, ZoneInfo(TIMEZONE), timedelta(hours=16))
+
+
+@pytest.mark.parametrize("error_min", [2.75, -2.75], ids=["fast", "slow"])
+def test_an_entry_left_open_on_a_drifting_clock_is_closed_after_its_own_clock_in(
+    engine: ValidationEngine, error_min: float
+) -> None:
+    # Given CLK-1 runs 2.75 min off (more than SAME_PUNCH_SECONDS) and E1's entry after the break is left open;
+    data, key, row = drifting_plant(error_min, login_gap=4, left_open=1)
+    # When the engine validates the plant
+    clockout, finding = suggested_clockout(engine, data, key)
+    # Then the suggestion is the badge-out less the walk, not the entry's own recorded clock-in (ux_s17: 10:20
+    # "the next clock-in" was its own 10:17 clock-in as the fast clock keyed it)
+    assert clockout == local(CHECKED, "14:31")  # the badge-out 14:34 (true time) less the 3 min walk
+    assert finding.evidence["correction_basis"] == "badge-out"
+    assert clockout > datetime.fromisoformat(row["clockinTime"])
+    fits_as_typed(finding, finding.suggested_correction["clockoutTime"])  # approving it unchanged is an edit that fits
+
+
+@pytest.mark.parametrize("error_min", [2.75, -2.75], ids=["fast", "slow"])
+def test_an_entry_left_open_before_the_break_on_a_drifting_clock_stops_before_the_next_entry_as_kept(
+    engine: ValidationEngine, error_min: float
+) -> None:
+    # Given the near miss: the morning entry is the one left open, and the entry after the break follows
+    data, key, _ = drifting_plant(error_min, login_gap=None, left_open=0)
+    clockout, finding = suggested_clockout(engine, data, key)
+    # Then the suggestion is capped at the next clock-in, at true time or as recorded whichever is earlier,
+    # so the corrected entry runs into the next on neither (a slow clock's next entry is recorded earlier)
+    assert finding.evidence["correction_basis"] == "the next clock-in"
+    assert clockout == local(CHECKED, "10:45") + min(timedelta(), timedelta(minutes=error_min))  # 10:45 true
+    fits_as_typed(finding, finding.suggested_correction["clockoutTime"])
+
+
+def test_an_entry_left_open_and_punched_again_within_minutes_on_a_slow_clock_gets_no_clockout(
+    engine: ValidationEngine,
+) -> None:
+    # Given CLK-1 runs 2.75 min slow, and 130 s after the entry after the break (left open) E1 clocks in there
+    # again: as recorded the re-punch starts 35 s before the open entry's true clock-in
+    data, key, _ = drifting_plant(-2.75, login_gap=4, left_open=1, repunch_min=130 / 60)
+    finding = next(f for f in engine.batch(data, compute_norms(data)) if f.record_key == key)
+    # Then no clock-out fits between them on both bases: none is suggested (one would end before it began)
+    assert finding.anomaly_type == A.MISSED_PUNCH
+    assert finding.suggested_correction is None
+    assert "no clock-out fits before the next clock-in" in finding.note

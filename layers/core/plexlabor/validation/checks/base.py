@@ -89,7 +89,8 @@ class EmployeeContext:
     policy: PunchPolicy
     employee: str
     plant_norms: Norms  # everyone's, for what the person's colleagues did the same shift
-    punches: list[Punch]
+    punches: list[Punch]  # as recorded
+    at_true_time: list[Punch]  # the same at true time (clocks that ran off corrected, `ClockOffsets.corrected`)
     problems: dict[str, Structural]  # structurally broken entries, by punch id
     days: list[EmployeeDay]  # usable punches grouped into worked shifts
     logins: SessionSpans  # the employee's workcenter logins, for questions by time
@@ -117,10 +118,34 @@ def iso(t: float) -> str:
 
 
 def next_clock_in(context: EmployeeContext, punch: Punch) -> float:
-    """When the person next clocked in after `punch` (not a repeat of it, nor a broken entry); infinity if never."""
-    punches = context.punches
-    index = bisect_right(punches, punch.t_in + SAME_PUNCH_SECONDS, key=attrgetter("t_in"))
-    return next((p.t_in for p in punches[index:] if p.id not in context.problems), math.inf)
+    """When the person next clocked in after `punch` (not `punch` itself, a repeat of it, nor a broken entry);
+    infinity if never. Which entry is next is judged at true time (ux_s17: a 2.75-min fast clock made an entry's
+    own recorded clock-in its "next" one); the time given is the earlier of that entry's true and recorded
+    clock-in, so a clock-out capped at it runs into the next entry on neither."""
+    true_in = _by_id(context, "true_punches", context.at_true_time)
+    recorded = _by_id(context, "recorded_punches", context.punches)
+    own = true_in[punch.id].t_in if punch.id in true_in else punch.t_in
+    punches = context.at_true_time
+    index = bisect_right(punches, own + SAME_PUNCH_SECONDS, key=attrgetter("t_in"))
+    following = next((p for p in punches[index:] if p.id != punch.id and p.id not in context.problems), None)
+    if following is None:
+        return math.inf
+    return min(following.t_in, recorded[following.id].t_in) if following.id in recorded else following.t_in
+
+
+def own_clock_in(context: EmployeeContext, punch: Punch) -> float:
+    """The later of `punch`'s true and recorded clock-in: a clock-out suggested for it must come after both
+    (the record keeps the recorded one, the checks read the true one)."""
+    recorded = _by_id(context, "recorded_punches", context.punches).get(punch.id)
+    true = _by_id(context, "true_punches", context.at_true_time).get(punch.id)
+    return max(p.t_in for p in (punch, recorded, true) if p is not None)
+
+
+def _by_id(context: EmployeeContext, key: str, punches: list[Punch]) -> dict[str, Punch]:
+    if key not in context.memo:
+        context.memo[key] = {p.id: p for p in punches}
+    found: dict[str, Punch] = context.memo[key]
+    return found
 
 
 def corrected_clockout(t_in: float, t_out: float) -> float:

@@ -16,6 +16,7 @@ from plexlabor.validation.checks.base import (
     corrected_clockout,
     iso,
     next_clock_in,
+    own_clock_in,
     rule_candidate,
 )
 from plexlabor.validation.data import PlantData
@@ -85,6 +86,11 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
         why = basis
     hours = round(overdue, 1)  # as of the check: the note gives the shift's end instead (ux_s17 L2: it aged)
     ended = datetime.fromtimestamp(expected_end, data.tz).strftime("%a %Y-%m-%d %H:%M")
+    suggestion = f"likely out at {data.local_time(likely)} ({why})"
+    correction: dict[str, str] | None = {"clockoutTime": iso(likely)}
+    if likely <= own_clock_in(context, punch):  # the next clock-in follows at once: no clock-out fits between
+        suggestion = f"no clock-out fits before the next clock-in {data.local_time(following)}"
+        basis, correction = "none", None
     return rule_candidate(
         record_key=punch.key,
         employee=employee,
@@ -95,8 +101,8 @@ def _missed_clockout(context: EmployeeContext, punch: Punch, expected_end: float
             "hours_overdue": hours,
             "correction_basis": basis,
         },
-        note=f"No clock-out since the shift ended {ended}; likely out at {data.local_time(likely)} ({why})",
-        correction={"clockoutTime": iso(likely)},
+        note=f"No clock-out since the shift ended {ended}; {suggestion}",
+        correction=correction,
         severity="high",
     )
 

@@ -62,6 +62,7 @@ def check_employee(data: PlantData, norms: Norms, policy: PunchPolicy, employee:
         employee=employee,
         plant_norms=norms,
         punches=punches,
+        at_true_time=at_true_time,
         problems=problems,
         days=employee_days(data, employee, problems, at_true_time),
         logins=SessionSpans(data.sessions.get(employee, ()), lambda s: session_end(data, s, policy)),
