@@ -4,6 +4,7 @@ the date of injury). A near miss may still be confirmed without one."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from plexlabor.approval.recommendations import incident_record
@@ -44,6 +45,21 @@ def test_an_injury_confirmed_without_a_time_is_refused_naming_the_field_and_noth
         **{"confirm.occurred_at_unknown": "yes"},
     )
     assert both["statusCode"] == 400 and "not both" in str(both["body"]) and world.writebacks.sent == []
+
+
+def test_the_refused_time_is_marked_focused_and_told_beside_it(lambda_context: Any) -> None:
+    """ux_s17 M6 LOW: the refused "When it happened" got no aria-invalid, no focus, and its message sat at the page's
+    top, far above it on a phone."""
+    world = World()
+    incident_id = _log(world, CHIP, sure=None)
+    body = str(_save(world, incident_id, lambda_context, **{"confirm.occurred_at": ""})["body"])
+    field = re.search(r'<input type="datetime-local" name="confirm.occurred_at"[^>]*>', body)
+    assert field is not None
+    assert 'aria-invalid="true"' in field.group(0) and "autofocus" in field.group(0)
+    assert 'aria-describedby="confirm-problem"' in field.group(0)
+    beside = re.match(r'<span class="field-problem" id="confirm-problem">When it happened: ', body[field.end() :])
+    assert beside is not None
+    assert body.count('aria-invalid="true"') == 1  # only the field refused
 
 
 def test_an_injury_whose_time_is_not_known_says_so_on_its_page_and_in_its_plex_record(lambda_context: Any) -> None:

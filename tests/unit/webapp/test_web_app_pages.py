@@ -191,6 +191,24 @@ def test_an_edited_clock_out_before_the_clock_in_is_refused_naming_the_field(wor
     assert world.events(FINDING) == ["finding", "notification"]
 
 
+def test_a_refused_edit_is_marked_and_told_at_its_field(world: World, lambda_context: Any) -> None:
+    """ux_s17: the refused clock-out was neither marked nor focused, and at 390 px its message was 1,300 px above it."""
+    notified_finding(world, FINDING)
+    form = {"action": "approve", "reason": "", "correction.clockoutTime": "2026-03-02T00:30"}
+
+    body = _call(world, "POST", f"/items/{FINDING}", SUPERVISOR, form, lambda_context=lambda_context)["body"]
+
+    field = re.search(r'<input id="(edit-\d+)" name="correction.clockoutTime"[^>]*>', body)
+    assert field is not None
+    assert 'aria-invalid="true"' in field.group(0) and "autofocus" in field.group(0)
+    described = re.search(r'aria-describedby="([^"]+)"', field.group(0))
+    assert described is not None and described.group(1) == f"{field.group(1)}-problem"
+    beside = re.search(rf'<p class="field-problem" id="{described.group(1)}">([^<]*)</p>', body[field.end() :])
+    assert beside is not None and unescape(beside.group(1)).startswith("Clock-out: the clock-out Mon 2026-03-02 00:30")
+    assert beside.start() == 1  # right after the field (the newline between)
+    assert 'aria-invalid="true"' not in body.replace(field.group(0), "")  # the reason box is not the problem
+
+
 def test_after_an_edited_approval_the_flash_and_the_trail_say_which_value_was_approved(
     world: World, lambda_context: Any
 ) -> None:

@@ -860,6 +860,13 @@ def _removed_seat(page: Page, item: ReviewItem) -> dict[str, str] | None:
     return {"path": f"/items/{quote(seat, safe='')}", "words": words}
 
 
+def _refused_field(found: ReviewItem, zone: ZoneInfo, message: str) -> str | None:
+    """The form name of the edited field a refusal names ("Clock-out: the clock-out … must come after …", as
+    `review.edits` words it): the page marks it and says why beside it (ux_s17: the message was 1,300 px above
+    it at 390 px); None when the refusal names none of them."""
+    return next((f.name for f in _editable(found, zone) if message.startswith(f"{f.label}: ")), None)
+
+
 def _editable(found: ReviewItem, zone: ZoneInfo) -> list[EditableField]:
     """A punch finding's correction as fields to edit when approving it updates fields of its Plex record
     (advice is approved as it stands), but for Plex ids: they are not typed over, and are shown only
@@ -930,6 +937,7 @@ def decide(item_id: str) -> Response[str]:
             back=back,
             trail=steps,
             reason_missing=missing,
+            refused=_refused_field(found, page.deps.zone, message) if isinstance(error, DecisionFormError) else None,
             occurrences=error.choices if isinstance(error, AmbiguousTimeError) else None,
         )
     logger.info("decision", item_id=item_id, action=outcome.action)

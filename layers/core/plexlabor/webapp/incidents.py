@@ -52,6 +52,7 @@ from plexlabor.incidents.oiics import (
     coded_words,
 )
 from plexlabor.incidents.service import (
+    CONFIRMED_LABELS,
     CONFIRMED_VIA,
     GROUP_TITLES,
     CodeCorrectionError,
@@ -726,6 +727,9 @@ def correct(page: Page, incident_id: str, found: AuditEvent) -> Response[str]:
         context["confirm"] = {name: form.get(f"confirm.{name}", "") for name in context["confirm"]}
         context["reason"] = form.get("reason", "")
         context["write_too"] = form.get(PLEX_EARLIER) == "write"
+        # the confirmed field the refusal names ("When it happened: …"): marked, and told why beside it (ux_s17 M6)
+        said = str(error)
+        context["refused"] = next((n for n, label in CONFIRMED_LABELS.items() if said.startswith(f"{label}: ")), None)
         return page.render(
             "incident.html", 400, title="Incident", page="incident_list", flash=None, error=str(error), **context
         )
