@@ -419,3 +419,17 @@ def test_a_buddy_punchs_signals_are_worded_by_its_note_not_shown_as_numbers(worl
     assert "biometric match 0.37" in page and "Decisive" in page
     for raw in ("Biometric low", "Device unusual", "Signal count", "0.634", "No workcenter login"):
         assert raw not in page
+
+
+def test_a_buddy_punch_with_only_its_signals_has_no_empty_evidence_section(world: World) -> None:
+    """ux_s17 (after L5): with its signals left to the note, a buddy punch's link page read "Evidence: none"."""
+    finding = make_finding(
+        anomaly_type="BUDDY_PUNCH",
+        note="Possible buddy punch (clock-in Tue 2026-11-24 14:28): biometric match 0.37, no badge-in at the building",
+        evidence=dict(BUDDY_EVIDENCE),
+        suggested_correction={"action": "verify identity with the employee"},
+    )
+    [token] = world.notified(notice(make_request(finding)))
+    page = call(world, "GET", token)["body"]
+    assert "biometric match 0.37" in page
+    assert "<h2>Evidence</h2>" not in page and "none</p>" not in page

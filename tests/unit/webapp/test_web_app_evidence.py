@@ -256,3 +256,22 @@ def test_a_buddy_punchs_item_page_leaves_its_signals_to_the_note(lambda_context:
     assert "Decisive" in evidence
     for raw in ("Biometric low", "Device unusual", "Signal count", "0.634"):
         assert raw not in evidence
+
+
+def test_a_buddy_punch_with_only_its_signals_has_no_empty_evidence_section(lambda_context: Any) -> None:
+    """ux_s17 (after L5): with its signals left to the note, a buddy punch read "Evidence: none recorded"."""
+    from tests.support import BUDDY_EVIDENCE, make_finding
+    from tests.unit.review.review_world import open_finding
+
+    world = World()
+    note = "Possible buddy punch (clock-in Tue 2026-11-24 14:28): biometric match 0.37, no badge-in at the building"
+    finding = make_finding(
+        anomaly_type="BUDDY_PUNCH",
+        note=note,
+        evidence=dict(BUDDY_EVIDENCE),
+        suggested_correction={"action": "verify identity with the employee"},
+    )
+    open_finding(world, finding)
+    body = str(call_web(web_deps(world), "GET", f"/items/{finding.finding_id}", ADMIN, lambda_context)["body"])
+    assert "biometric match 0.37" in body
+    assert "<h2>Evidence</h2>" not in body and "none recorded" not in body

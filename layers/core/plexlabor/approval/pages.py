@@ -90,8 +90,6 @@ def _document(title: str, body: str) -> str:
 
 
 def _table(rows: Mapping[str, Any], reader: Reader, *, labels: bool = True) -> str:
-    if not rows:
-        return '<p class="muted">none</p>'
     cells = "".join(
         f"<tr><th>{escape(field_label(str(key)) if labels else str(key))}</th>"
         f"<td>{escape(reader.value(value, str(key)))}</td></tr>"
@@ -201,7 +199,7 @@ def review_page(
         f"times are plant time ({escape(reader.zone.key)})</p>"
         f'<p class="note">{escape(with_people(finding.note, reader, [finding.employee_id]))}</p>'
         f"{_table(facts, reader, labels=False)}"
-        f"<h2>Evidence</h2>{_table(evidence, reader)}"
+        + (f"<h2>Evidence</h2>{_table(evidence, reader)}" if evidence else "")  # none left: the note says it all
         + _if_you_approve(pending, correction, reader, mode, now or utc_now())
         + '<form method="post">'
         '<h2><label for="reason">Reason</label></h2>'
