@@ -119,11 +119,13 @@ def test_the_planner_sees_the_plan_and_accepts_a_suggestion_in_place(page: Page,
     # accepted assignments are still there, accepted, and the one swapped out is not suggested there again
     page.get_by_role("button", name=f"Re-plan the rest of shift {SHIFT}").click()
     page.wait_for_url(f"**{board}&done=replan&asked=*")
-    assert "Re-plan asked" in page.locator("main").inner_text()
+    # pending, or already run by the local runtime (then its flash of asking is gone: the status says what it did)
+    assert page.locator("#board-replan").inner_text().startswith(("Re-plan asked at ", "Re-planned at "))
     crew.runtime.drain(timeout_s=60)
     assert [call.error for call in crew.runtime.invocations("crew_replan")] == [None, None]
     page.goto(page.url)  # read fresh (the board keeps a day's read 10 s): it says the re-plan ran (ux_s17 M5)
     assert page.locator("#board-replan").inner_text().startswith("Re-planned at ")
+    assert "within a minute" not in page.locator("main").inner_text()  # the flash of asking goes once it ran
     assert "accepted by a planner" in _state(page, page.locator(".segment"), who)
     assert "accepted by a planner" in _state(page, panel, chosen)
     assert "rejected by a planner" in _state(page, panel, replaced)

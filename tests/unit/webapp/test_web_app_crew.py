@@ -271,6 +271,7 @@ def test_the_board_says_its_re_plan_is_pending_then_when_it_ran_and_what_it_chan
     # When the board is read back before crew_replan ran it, Then it says the re-plan is pending
     body = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=back)["body"]
     assert f"Re-plan asked at {asked}: pending" in body
+    assert "its suggestions appear here within a minute" in body  # the flash of asking stays while it is pending
     # When crew_replan has run it a minute later (what it published and closed recorded) and the board is reloaded
     world.clock.advance(minutes=1)
     ran_at = world.clock()
@@ -279,6 +280,7 @@ def test_the_board_says_its_re_plan_is_pending_then_when_it_ran_and_what_it_chan
     # Then it says when it ran and what it changed, and nothing is pending; the board says so on a later visit too
     ran = ran_at.astimezone(ZONE).strftime("%H:%M")
     assert f"Re-planned at {ran} (asked at {asked}): {words}" in body and "pending, crew_replan" not in body
+    assert "within a minute" not in body  # ux_s17: the flash of asking stayed beside what the re-plan did
     later = call_web(deps, "GET", "/crew", PLANNER, lambda_context, query=DAY)["body"]
     assert f"Re-planned at {ran} (asked at {asked}): {words}" in later
 

@@ -666,9 +666,10 @@ def _crew_page(
     department, workcenter, kept = chosen.department, chosen.workcenter, chosen.kept
     offered = board.departments(shift) if shift else []
     place = {"day": day.isoformat(), **({"shift": shift} if shift else {}), **kept}
+    replan_status, replan_pending = _replan_status(page, board, shift, query.get("asked") if done == "replan" else None)
     flash = (
         {"level": "ok", "text": CREW_FLASH[done].format(who=_named_by_number(page, query), **_short_seats(query))}
-        if done in CREW_FLASH
+        if done in CREW_FLASH and (done != "replan" or replan_pending)  # once it ran, its status says what it did
         else None
     )
     if done == "refused" or refusal is not None:
@@ -702,7 +703,7 @@ def _crew_page(
         over=lambda segment: (segment.end or segment.start) <= now,  # an ended seat is not decided (ux141 #5)
         named=lambda seat, text: with_people(text, page.reader, seat.people),
         can_replan=page.deps.replan is not None and (board.shift_end(shift) or now) > now,
-        replan_status=_replan_status(page, board, shift, query.get("asked") if done == "replan" else None),
+        replan_status=replan_status,
         call_offs=board.call_offs.get(shift, []) if shift else [],
         call_off_people=board.people(shift, page.who, _usual_shift(page)(shift)) if shift else [],
         call_off_reasons=CALL_OFF_REASONS,
@@ -886,20 +887,21 @@ def crew_replan() -> Response[str]:
     return page.redirect(f"/crew?{urlencode(back)}")
 
 
-def _replan_status(page: Page, board: Board, shift: str | None, asked: str | None) -> str | None:
+def _replan_status(page: Page, board: Board, shift: str | None, asked: str | None) -> tuple[str | None, bool]:
     """What became of the board's own re-plans of the shift: the newest one crew_replan ran, when and what it changed
     (`BoardReplan.words`), or, back from asking one (`asked`, its time) that has not run yet, that it is pending
-    (ux_s17 M5: after a reload the board read as before whether it had run and changed nothing or not yet)."""
+    (ux_s17 M5: after a reload the board read as before whether it had run and changed nothing or not yet); and
+    whether the one asked is pending (its "appear here within a minute" flash goes once it ran, ux_s17)."""
     if shift is None:
-        return None
+        return None, False
     ran, time = board.board_replan(shift), _time(page)
     try:
         waiting = datetime.fromisoformat(asked) if asked else None
     except ValueError:  # an address typed by hand: no pending re-plan to speak of
         waiting = None
     if waiting is not None and waiting.tzinfo is not None and (ran is None or ran.asked < waiting):
-        return f"Re-plan asked at {time(waiting)}: pending, crew_replan has not run it yet (reload in a moment)"
-    return ran.words(time) if ran else None
+        return f"Re-plan asked at {time(waiting)}: pending, crew_replan has not run it yet (reload in a moment)", True
+    return (ran.words(time) if ran else None), False
 
 
 def _not_replanned(page: Page, request: ReplanMessage) -> str | None:
