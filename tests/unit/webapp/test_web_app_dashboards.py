@@ -20,7 +20,9 @@ from plexlabor.skills.artifact import build_artifact, store_artifact
 from plexlabor.skills.engine import assess_skills
 from plexlabor.webapp.app import Dependencies
 from plexlabor.webapp.dashboards import STATIC_CACHE, _static
+from plexlabor.webapp.incidenttrends import TrendsScope
 from plexlabor.webapp.reports import SkillsReports
+from plexlabor.webapp.skillviews import CertificationScope
 from tests.unit.approval.approval_fakes import World
 from tests.unit.review.review_world import call_web, web_deps
 from tests.unit.skills.skills_builder import SkillsBuilder
@@ -355,3 +357,20 @@ def test_the_ehs_lead_reads_the_whole_plants_certification_timeline_but_not_the_
     as_hr = _chart(_call(deps, "GET", "/certifications", HR, lambda_context)["body"], "timeline-data")
     assert _chart(response["body"], "timeline-data")["series"] == as_hr["series"]  # the whole plant's, as HR's
     assert _call(deps, "GET", "/skills", EHS, lambda_context)["statusCode"] == 403
+
+
+def test_a_report_page_refused_says_whom_it_is_for_by_its_own_rules(
+    world: World, store: InMemoryArtifactStore, lambda_context: Any
+) -> None:
+    """ux_s17 L11: /skills told the EHS lead "The dashboards are for planners, HR, admins and supervisors.", though
+    the EHS lead reads the certification timeline, a dashboard."""
+    from tests.unit.webapp.viewers import EHS
+
+    world.clock.now = REPORT_DAY_NOON
+    refused = _call(_deps(world, store), "GET", "/skills", EHS, lambda_context)
+    assert refused["statusCode"] == 403
+    assert "Skill coverage is for planners, HR, admins and supervisors (their departments)." in refused["body"]
+    assert "dashboards are for" not in refused["body"]
+    # the words follow each page's rules: the EHS lead is among the timeline's readers, supervisors read all trends
+    assert CertificationScope.readers() == "planners, HR, the EHS lead, admins and supervisors (their departments)"
+    assert TrendsScope.readers() == "planners, the EHS lead, admins and supervisors"

@@ -257,14 +257,14 @@ def drawn_from(drawn: Drawn[ReachT, IndexT]) -> Callable[[ReportPage[ReachT, Ind
 
 
 def _skills(title: str, name: str) -> Drawn[Scope, SkillsIndex]:
-    refused = "The dashboards are for planners, HR, admins and supervisors."
+    refused = f"{title} is for {Scope.readers()}."
     return Drawn(title, name, Scope.of, refused, "dashboard_empty.html", lambda deps: deps.reports)
 
 
 def _certifications() -> Drawn[Scope, SkillsIndex]:
     """The certification timeline's: skills_daily's report as `/skills` reads it, the EHS lead let in too."""
-    refused = "The certification timeline is for planners, HR, the EHS lead, admins and supervisors."
     title = "Certification timeline"
+    refused = f"The certification timeline is for {CertificationScope.readers()}."
     return Drawn(title, "certifications", CertificationScope.of, refused, "dashboard_empty.html", lambda d: d.reports)
 
 

@@ -80,6 +80,16 @@ def viewer_from_claims(authorizer: Mapping[str, Any] | None) -> Viewer:
     return Viewer(user_id, roles, frozenset(_departments(claim(DEPARTMENTS_CLAIM))))
 
 
+READERS = {
+    Role.PLANNER: "planners",
+    Role.HR: "HR",
+    Role.EHS: "the EHS lead",
+    Role.ADMIN: "admins",
+    Role.SUPERVISOR: "supervisors",
+}
+"""Each role as a report page says whom it is for (`Reach.readers`), in this order."""
+
+
 @dataclass(frozen=True)
 class Reach:
     """What one viewer may see of a report page: everything, where one of their roles reads the whole
@@ -100,6 +110,15 @@ class Reach:
     @property
     def allowed(self) -> bool:
         return self.plant_wide or self.supervisor
+
+    @classmethod
+    def readers(cls) -> str:
+        """Whom the page is for, from the rules `allowed` applies: "planners, HR, admins and supervisors (their
+        departments)" (ux_s17 L11: /skills told the EHS lead "the dashboards" were not for them, though one is)."""
+        supervisors = "supervisors" if Role.SUPERVISOR in cls.plant_wide_roles else "supervisors (their departments)"
+        plant = cls.plant_wide_roles - {Role.SUPERVISOR}
+        names = [words for role, words in READERS.items() if role in plant]
+        return ", ".join(names) + f" and {supervisors}" if names else supervisors
 
     def sees(self, department: str | None) -> bool:
         return self.plant_wide or (department is not None and department in self.departments)
