@@ -439,7 +439,12 @@ FORECAST_NIGHTLY = batch_job(
     "to S3, variance and overtime suggestions to the audit table.",
     flavour=BATCH,  # scikit-learn
     memory_mb=4096,  # a 5,000-person plant peaks near 2.3 GB (bench_forecast); more memory is also more CPU
-    needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(FORECAST_RUNS_PREFIX)),  # forecast.artifacts
+    needs=(
+        Need.PLANT_TIMEZONE,
+        Need.PILOT_SCOPE,
+        Need.VALIDATION_POLICY,  # its pay_week_starts: the week overtime is projected in (forecast_refresh's too)
+        BucketAccess.read_write(FORECAST_RUNS_PREFIX),  # forecast.artifacts
+    ),
     schedule="cron(0 8 * * ? *)",  # 08:00 UTC: 03:00-04:00 US Eastern, after norms_refresh
 )
 
@@ -644,7 +649,12 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         "suggestions in the audit table.",
         memory_mb=2048,  # a 5,000-person plant peaks near 450 MB; more memory is also more CPU
         # the report for the dashboards (plexlabor.skills.artifact)
-        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(SKILLS_REPORTS_PREFIX)),
+        needs=(
+            Need.PLANT_TIMEZONE,
+            Need.PILOT_SCOPE,
+            Need.VALIDATION_POLICY,  # its certification_expiry: whether a certification is valid on its expiry date
+            BucketAccess.read_write(SKILLS_REPORTS_PREFIX),
+        ),
         # 09:00 UTC (04:00-05:00 US Eastern, before the first shift); through the day forecast_refresh refreshes
         # the coverage on its read (plexlabor.intraday), so the pages reflect the day's leave and call-offs
         schedule="cron(0 9 * * ? *)",
@@ -670,7 +680,12 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             "and next week's job-code misapplication guidance; the report to S3 for the web app, unallocated "
             "time to the review queue.",
             memory_mb=2048,  # a 5,000-person day is read and allocated in seconds (bench_allocation)
-            needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(ALLOCATION_REPORTS_PREFIX)),
+            needs=(
+                Need.PLANT_TIMEZONE,
+                Need.PILOT_SCOPE,
+                Need.VALIDATION_POLICY,  # its pay_week_starts: the week overtime is priced in
+                BucketAccess.read_write(ALLOCATION_REPORTS_PREFIX),
+            ),
             # 09:15 UTC: 04:15-05:15 US Eastern, the previous day closed; after skills_daily's 09:00 run (15 min at
             # most), before forecast_refresh's 09:30: one Plex-heavy job at a time (docs/plex-integration.md)
             schedule="cron(15 9 * * ? *)",
@@ -683,7 +698,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             "Plans tomorrow's crews (HiGHS MILP, greedy fallback); suggestions in the audit table.",
             flavour=BATCH,  # scipy's HiGHS
             memory_mb=3008,
-            needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
+            # the policy's pay_week_starts (operators' week hours) and certification_expiry (who is qualified)
+            needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, Need.VALIDATION_POLICY),
             schedule="cron(0 20 * * ? *)",  # 20:00 UTC: 15:00-16:00 US Eastern, plans the next day
         ),
         # the neighbouring days' plans and their decisions (crew.service), suggestions out
@@ -703,7 +719,11 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         # group (QueueName.fifo), so its event source hands over one batch at a time and never one beyond this
         reserved_concurrency=1,
         # each shift and day it reads, stored for the next container (plexlabor.crew.snapshots)
-        needs=(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE, BucketAccess.read_write(CREW_KEPT_PREFIX)),
+        needs=(
+            *(Need.PLANT_TIMEZONE, Need.PILOT_SCOPE),
+            Need.VALIDATION_POLICY,  # the policy's pay week and certification expiry, as crew_planner
+            BucketAccess.read_write(CREW_KEPT_PREFIX),
+        ),
     ),
     FunctionSpec(
         name="crew_call_offs",

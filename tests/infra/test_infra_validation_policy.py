@@ -21,6 +21,14 @@ from plexlabor.validation.policy import ValidationPolicy
 
 SPECS = {spec.name: spec for spec in FUNCTION_SPECS}
 VALIDATING = ["norms_refresh", "punch_validator", "validation_backfill"]
+PLANT_FACT_READERS = [
+    "allocation_nightly",
+    "crew_planner",
+    "crew_replan",
+    "forecast_nightly",
+    "forecast_refresh",
+    "skills_daily",
+]
 POLICY = {"pay_week_starts": "sunday", "grace_minutes": 5, "setup_in_labor": True, "review_threshold": 0.8}
 
 
@@ -42,12 +50,14 @@ def _variables(synthesized: Synthesized, name: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def with_policy(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    names = [*VALIDATING, "punch_poller", "crew_planner"]
+    names = [*VALIDATING, "punch_poller", "analytics_nightly"]
     return synthesize(tmp_path_factory.mktemp("policy"), names, **{**CONFIGURED, CTX_VALIDATION_POLICY: POLICY})
 
 
 def test_the_functions_that_validate_punches_are_those_that_get_the_policy() -> None:
-    assert sorted(spec.name for spec in FUNCTION_SPECS if Need.VALIDATION_POLICY in spec.needs) == VALIDATING
+    readers = sorted(spec.name for spec in FUNCTION_SPECS if Need.VALIDATION_POLICY in spec.needs)
+    # and those that count its plant facts, pay week and certification expiry (test_infra_plant_facts)
+    assert readers == sorted([*VALIDATING, *PLANT_FACT_READERS])
 
 
 def test_a_policy_in_context_reaches_the_functions_that_validate_punches_as_they_read_it(
@@ -61,7 +71,7 @@ def test_a_policy_in_context_reaches_the_functions_that_validate_punches_as_they
         assert (engine.review_threshold, engine.trend_threshold) == (0.8, 0.3)
         assert engine.policy.pay_week_starts == "sunday" and engine.policy.setup_in_labor, name
         assert engine.policy.grace_minutes == 5 and engine.policy.weekly_hours_limit == 55, name
-    for name in ("punch_poller", "crew_planner"):
+    for name in ("punch_poller", "analytics_nightly"):
         assert env.VALIDATION_POLICY not in _variables(with_policy, name), name
 
 
