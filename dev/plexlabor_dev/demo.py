@@ -19,7 +19,7 @@
    writes is written (removed at exit), so `--local` commands find the runtime;
 10. print a summary, the URL of the approval page left open, and the web app's URL with the dev
    login page and the local users (moto's Cognito user pool: the plant's supervisors, a planner, an
-   hr and an admin user, one password), each with how many open suggestions they would see.
+   hr and an admin user, one password), each with how many items their review queue lists (`queue_sizes`).
 In a terminal the product then stays up until Ctrl-C to open the pages; not in a terminal (CI, a pipe)
 everything stops and is cleaned up at the end; `--keep-up SECONDS` asks for a given time either way.
 """
@@ -33,12 +33,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from plexlabor.plant import PlantFolder
@@ -47,6 +47,10 @@ from plexlabor.validation.engine import ValidationEngine
 from plexlabor.validation.source import read_plant_data
 from plexlabor_dev.simulator.generator import PlantSpec, generate_plant
 from plexlabor_dev.simulator.server import SimulatorServer
+
+if TYPE_CHECKING:
+    from plexlabor.review.queue import ReviewQueue
+    from plexlabor_dev.local.signin import LocalUser
 
 DEMO_ANOMALY_RATE = 0.1
 """Twice the generator's default, so one replayed day brings a handful of findings to review."""
@@ -480,6 +484,12 @@ def _print_summary(summary: dict[str, Any], seconds: float, keep_up: int = 0) ->
     print(f"\nDemo finished in {seconds:.0f} s.")
 
 
+def queue_sizes(queue: ReviewQueue, users: Sequence[LocalUser]) -> list[int]:
+    """How many items each user's review queue lists ("All (N)", `ReviewQueue.view`): what they may see, a workcenter
+    shift's short seats as one item (ux_s17 L3: the demo counted each seat, "bhughes1 -> 14" over a queue of 11)."""
+    return [len(queue.view(user.viewer()).items) for user in users]
+
+
 def _print_web_app(runtime: Any, keep_up: int) -> None:
     """The web app's URL, the dev login page and who can sign in, with what each would see."""
     from plexlabor.review.queue import ReviewQueue
@@ -489,7 +499,6 @@ def _print_web_app(runtime: Any, keep_up: int) -> None:
     if pool is None:
         return
     queue = ReviewQueue(runtime.audit_store())
-    open_items = queue.open_items()
     print(f"\nThe web app (review queue, items, KPIs):\n  {runtime.app_url}")
     print(f"Dashboards, from skills_daily's report (step 7) and the nightly jobs (step 9):\n  {runtime.api_url}/skills")
     for path in ("/certifications", "/forecasts", "/allocation", "/analytics", "/incidents/trends"):
@@ -498,8 +507,7 @@ def _print_web_app(runtime: Any, keep_up: int) -> None:
     print(f"It sends you to sign in first, on the dev login page (the local runtime's only):\n  {runtime.login_url}")
     print(f"Local users (moto's Cognito user pool), password {pool.password}:")
     lines = describe_users(pool.users)
-    for user, line in zip(pool.users, lines, strict=True):
-        seen = sum(1 for item in open_items if user.viewer().may_see(item))
-        print(f"  {line}  -> {seen} open suggestion{'' if seen == 1 else 's'}")
+    for line, listed in zip(lines, queue_sizes(queue, pool.users), strict=True):
+        print(f"  {line}  -> {listed} in the review queue")
     if not keep_up:
         print("  (not in a terminal, so everything stops now: `.venv/bin/plexlabor demo --keep-up 600` keeps it up)")
