@@ -188,8 +188,9 @@ class Need(StrEnum):
     """Nudges an incoming-webhook chat channel of approval notices (no grant: an https POST to the plant's channel):
     `CHAT_WEBHOOK_URL` when configured (`plexlabor:chatWebhookUrl`)."""
     VALIDATION_POLICY = "validation-policy"
-    """Validates punches with the plant's policy (no grant): `VALIDATION_POLICY` when configured
-    (`plexlabor:validationPolicy`; `plexlabor.intake.settings.PolicySettings` reads it)."""
+    """Reads the plant's policy (no grant): `VALIDATION_POLICY` when configured (`plexlabor:validationPolicy`;
+    `plexlabor.validation.policy.PolicySettings` reads it): to validate punches, count its plant facts, judge a
+    retrain, check an edited correction."""
     TRANSCRIBE = "transcribe"
     """Amazon Transcribe batch jobs on recordings in the artifacts bucket (`plexlabor.incidents.transcribe`):
     transcribe:StartTranscriptionJob with the transcript written under its prefix of the bucket only,
@@ -540,6 +541,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             Need.PILOT_SCOPE,
             Need.PEOPLE_NAMES,
             Need.SPOKEN_REPORTS,  # the incident form offers a recording only when incident_log transcribes it
+            Need.VALIDATION_POLICY,  # an edited correction's longest entry (max_entry_hours)
             BucketAccess.read(SKILLS_REPORTS_PREFIX),  # the dashboards read skills_daily's report
             BucketAccess.read(FORECAST_RUNS_PREFIX),  # and forecast_nightly's run (plexlabor.forecast.artifacts)
             BucketAccess.read(ANALYTICS_REPORTS_PREFIX),  # and analytics_nightly's scores (/analytics)
@@ -802,6 +804,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
         needs=(
             BucketAccess.read_write(SCORER_MODELS_PREFIX),
             BucketAccess.read_write(SCORER_SALT_PREFIX),  # the plants' pseudonym salts: only this function
+            Need.VALIDATION_POLICY,  # the gate judges at the review_threshold punch_validator routes at
         ),
         schedule="cron(0 10 ? * MON *)",  # weekly, Monday 10:00 UTC: after the weekend's decisions
     ),

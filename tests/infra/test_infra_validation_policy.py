@@ -56,8 +56,9 @@ def with_policy(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
 def test_the_functions_that_validate_punches_are_those_that_get_the_policy() -> None:
     readers = sorted(spec.name for spec in FUNCTION_SPECS if Need.VALIDATION_POLICY in spec.needs)
+    # and scorer_retrain (its promotion gate: the policy's review_threshold), web_app (an edit's max_entry_hours)
     # and those that count its plant facts, pay week and certification expiry (test_infra_plant_facts)
-    assert readers == sorted([*VALIDATING, *PLANT_FACT_READERS])
+    assert readers == sorted([*VALIDATING, "scorer_retrain", "web_app", *PLANT_FACT_READERS])
 
 
 def test_a_policy_in_context_reaches_the_functions_that_validate_punches_as_they_read_it(
