@@ -611,6 +611,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             needs=(
                 *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, Need.VALIDATION_POLICY),
                 BucketAccess.read_write(NORMS_PREFIX),
+                BucketAccess.read(SCORER_MODELS_PREFIX),  # the sweep scores with the model in force, as the validator
             ),
             schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
         ),
@@ -633,6 +634,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, Need.VALIDATION_POLICY),
             BucketAccess.read_write(NORMS_PREFIX),
             BucketAccess.read_write(BACKFILL_PREFIX),  # each slice's extract: read from Plex once for its shards
+            BucketAccess.read(SCORER_MODELS_PREFIX),  # the shards score with the model in force, as the validator
         ),
     ),  # no schedule: started by hand, through the backfill state machine (infra/constructs/backfill.py)
     FunctionSpec(

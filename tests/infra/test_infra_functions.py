@@ -218,10 +218,11 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     readers |= {"incident_log", "incident_retrain"}  # the incident models (plexlabor.incidents.registry)
     readers.add("crew_replan")  # the shifts and days it stores for the next container (plexlabor.crew.snapshots)
     assert {name for name, found in flat.items() if found} == readers
-    assert flat["norms_refresh"] == [objects]
+    # norms, and the scorer model in force: every function that scores findings (plexlabor.validation.registry)
+    assert sorted(flat["norms_refresh"]) == sorted([objects, scorer])
     extracts = f"<{bucket}.Arn>/{BACKFILL_PREFIX}*"  # each backfill slice, read from Plex once (test_infra_backfill)
-    assert sorted(flat["validation_backfill"]) == sorted([objects, extracts])
-    assert sorted(flat["punch_validator"]) == sorted([objects, scorer])  # norms, and the scorer model in force
+    assert sorted(flat["validation_backfill"]) == sorted([objects, extracts, scorer])
+    assert sorted(flat["punch_validator"]) == sorted([objects, scorer])
     assert sorted(flat["scorer_retrain"]) == sorted([scorer, salts])  # the salts: only scorer_retrain
     puts = synthesized.granted("scorer_retrain", "s3:PutObject", flatten=True)
     assert sorted(puts) == sorted([scorer, salts])
@@ -256,6 +257,8 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     assert synthesized.granted("punch_validator", "s3:PutObject") == []
     assert synthesized.granted("web_app", "s3:PutObject") == []
     assert synthesized.granted("norms_refresh", "s3:PutObject", flatten=True) == [objects]
+    backfill_puts = synthesized.granted("validation_backfill", "s3:PutObject", flatten=True)
+    assert sorted(backfill_puts) == sorted([objects, extracts])  # the scorer's registry: read only
     assert synthesized.granted("skills_daily", "s3:PutObject", flatten=True) == [reports]
     web_app = [s for s in _statements(synthesized, "web_app") if "s3:GetObject" in _actions(s)]
     assert web_app and all(_actions(s) == {"s3:GetObject"} for s in web_app)  # read only, every prefix

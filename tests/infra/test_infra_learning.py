@@ -1,5 +1,6 @@
 """scorer_retrain in the stack: weekly, batch flavour, reads decisions from the audit table (and appends
-its verdicts), reads and writes only `models/scorer/` of the artifacts bucket; punch_validator reads it."""
+its verdicts), reads and writes only `models/scorer/` of the artifacts bucket; the functions that score findings
+(punch_validator, norms_refresh's sweep, validation_backfill's shards) read it."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ def test_the_spec_is_a_weekly_batch_job_on_the_registry_prefix() -> None:
     assert set(spec.access) == {TableAccess.AUDIT_READ, TableAccess.AUDIT_APPEND}
     assert spec.bucket_accesses == (BucketAccess.read_write(SCORER_PREFIX), BucketAccess.read_write(SALT_PREFIX))
     assert not spec.reads_plex
-    assert BucketAccess.read(SCORER_PREFIX) in SPECS["punch_validator"].needs
+    # every function that scores findings reads the model in force (validation.registry.scorer_in_force), only that
+    scorers = {name for name, other in SPECS.items() if BucketAccess.read(SCORER_PREFIX) in other.needs}
+    assert scorers == {"punch_validator", "norms_refresh", "validation_backfill"}
     readers = {name for name, other in SPECS.items() if any(a.prefix == SALT_PREFIX for a in other.bucket_accesses)}
     assert readers == {"scorer_retrain"}  # nobody else can reverse the pseudonyms
 
