@@ -36,6 +36,7 @@ import requests
 from infra.constants import QueueName
 from plexlabor.audit import AuditEventType, AuditStatus
 from plexlabor.audit.dynamodb import DynamoDbValidationCounter
+from plexlabor.plex.transport import DEADLINE_MARGIN_S
 from plexlabor_dev.local.scenario import busiest_days, day_replay, labelled_punches, latest_links, record_key_of
 from plexlabor_dev.local.stack import LocalStack
 from plexlabor_dev.simulator.generator import PlantSpec
@@ -51,6 +52,11 @@ TIMEOUT_MS = 2_000
 """The validator's timeout as its context tells it: a record left in progress expires this long after it began."""
 VISIBILITY_S = 4
 """The punch queue's visibility timeout: longer than TIMEOUT_MS, as CDK sets it (6 x the function's timeout)."""
+WRITEBACK_TIMEOUT_MS = int((DEADLINE_MARGIN_S + 2) * 1000)
+"""plex_writeback's timeout as its context tells it: 2 s for Plex once the Plex client keeps its margin (with
+TIMEOUT_MS it made no Plex call at all)."""
+WRITEBACK_VISIBILITY_S = 8
+"""The write-back queue's visibility timeout: longer than WRITEBACK_TIMEOUT_MS."""
 ATTEMPTS = 4
 """Batches watched for a kill that lands mid-batch (one is enough; a batch can finish before it is caught)."""
 WAIT_S = 120
@@ -71,6 +77,7 @@ class Consumer:
         log: IO[str],
         function: str = "punch_validator",
         queue_name: QueueName = QueueName.PUNCH,
+        timeout_ms: int = TIMEOUT_MS,
     ) -> None:
         runtime = stack.runtime
         assert runtime.resources is not None
@@ -83,7 +90,7 @@ class Consumer:
             function,
             runtime.resources.queue_urls[queue_name],
             runtime.resources.queue_arns[queue_name],
-            str(TIMEOUT_MS),
+            str(timeout_ms),
         ]
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=log, text=True
@@ -205,7 +212,7 @@ def test_the_validator_killed_mid_batch_validates_every_accepted_punch_once(
 @pytest.fixture
 def approving_stack(e2e_like_plant: Path) -> Iterator[LocalStack]:
     """Every consumer running in the runtime but plex_writeback: approved findings wait on the write-back queue."""
-    with LocalStack(e2e_like_plant, approval_wait_s=3600, visibility_timeout_s=VISIBILITY_S) as started:
+    with LocalStack(e2e_like_plant, approval_wait_s=3600, visibility_timeout_s=WRITEBACK_VISIBILITY_S) as started:
         started.runtime.pollers.pop("plex_writeback").stop()
         yield started
 
@@ -242,7 +249,7 @@ def _kill_mid_write(stack: LocalStack, log: IO[str], waiting: int) -> bool:
     message still on the queue); whether its `writeback` event was recorded by then."""
     for _ in range(ATTEMPTS):
         applied = len(stack.simulator.writes())
-        consumer = Consumer(stack, log, "plex_writeback", QueueName.WRITEBACK)
+        consumer = Consumer(stack, log, "plex_writeback", QueueName.WRITEBACK, WRITEBACK_TIMEOUT_MS)
         try:
             deadline = time.monotonic() + WAIT_S
             while len(stack.simulator.writes()) == applied and time.monotonic() < deadline:
@@ -267,7 +274,7 @@ def test_the_write_back_killed_after_plex_applied_a_write_writes_each_approval_o
     with (tmp_path / "consumer.log").open("w", encoding="utf-8") as log:
         # When plex_writeback is killed once Plex has applied a write, before the message is done; then started again
         recorded = _kill_mid_write(stack, log, len(approved))
-        restarted = Consumer(stack, log, "plex_writeback", QueueName.WRITEBACK)
+        restarted = Consumer(stack, log, "plex_writeback", QueueName.WRITEBACK, WRITEBACK_TIMEOUT_MS)
         try:
             deadline = time.monotonic() + WAIT_S
             while stack.runtime.queue_depth(QueueName.WRITEBACK) and time.monotonic() < deadline:
