@@ -96,7 +96,7 @@ def _report(run: ForecastRun, out: Path) -> str:
     ]
     for alert in sorted(run.alerts, key=lambda a: -a.over_hours)[:5]:
         lines.append(f"  ! {alert.note}")
-    lines.append("Overtime by department and ISO week (projected h; last week h): suggestion")
+    lines.append("Overtime by department and pay week (projected h; last week h): suggestion")
     for p in run.overtime:
         last = "-" if p.last_week_overtime_hours is None else f"{p.last_week_overtime_hours:.0f}"
         suggestion = p.suggestion or "none needed"

@@ -35,7 +35,7 @@ def test_forecast_writes_operations_alerts_and_overtime(labelled_plant: PlantFol
     assert first["scheduled_start"] >= "2026-11-14T05:00:00"
     assert first["p10_hours"] <= first["p50_hours"] <= first["p90_hours"]
     printed = capsys.readouterr().out
-    assert "upcoming job operations" in printed and "Overtime by department" in printed
+    assert "upcoming job operations" in printed and "Overtime by department and pay week" in printed
 
 
 def test_forecast_json_summary_and_argument_errors(labelled_plant: PlantFolder, tmp_path: Path, capsys) -> None:
