@@ -86,3 +86,19 @@ def test_allocation_nightly_takes_the_pay_week_from_the_plants_policy(tmp_path: 
     )
     assert deps.policy.pay_week_starts == "sunday"
     assert build(AllocationNightlySettings.from_env(environment)).policy.pay_week_starts == "monday"
+
+
+def test_allocation_nightly_takes_the_overtime_threshold_from_the_plants_policy(tmp_path: Path) -> None:
+    """`overtime_after_hours` is the plant's, as validation reads it: at 38 h Monday weeks Friday has 6 h overtime."""
+    environment = {
+        "AUDIT_TABLE_NAME": "audit",
+        "PLEXLABOR_PLANT_DIR": str(_plant(tmp_path).path),
+        "PLEXLABOR_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
+    }
+    deps = build(
+        AllocationNightlySettings.from_env({**environment, "VALIDATION_POLICY": '{"overtime_after_hours": 38}'})
+    )
+    report = read_report(PlantFolderSource(PlantFolder(tmp_path / "plant")), FRIDAY, deps.policy)
+    # Monday-Thursday 32 h, Friday's 8 h pass 38 h after 6 h: 2 h overtime at 1.5 x $30
+    assert (report.totals.overtime, report.totals.payroll) == (120, 270.0)
+    assert build(AllocationNightlySettings.from_env(environment)).policy.weekly_overtime_hours == 40

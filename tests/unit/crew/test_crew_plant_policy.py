@@ -1,6 +1,6 @@
 """The crew plan reads the plant's policy facts as validation does (`plexlabor:validationPolicy`): whether a
 certification is valid on its expiry date (`certification_expiry`) and the pay week an operator's week hours
-count in (`pay_week_starts`)."""
+count in (`pay_week_starts`), and the week hours after which time is overtime (`overtime_after_hours`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from plexlabor.crew.build import build_problem
 from plexlabor.crew.models import CrewPolicy, CrewProblem
+from plexlabor.crew.pairs import compile_problem
 from plexlabor.crew.wiring import CrewPlannerSettings
 from plexlabor.models import Certification, ShiftAssignment
 from plexlabor.plant import PlantFolder
@@ -84,6 +85,17 @@ def test_an_operators_week_hours_count_in_the_plants_pay_week(labelled_plant: Pl
         assert op.week_hours == pytest.approx(expected, abs=0.05), op.employee_id
         moved += op.week_hours != monday_weeks[op.employee_id]
     assert moved  # someone works Saturday overtime the weekend before
+
+
+def test_the_plants_overtime_threshold_moves_an_operators_overtime_seats(labelled_plant: PlantFolder) -> None:
+    """At 38 h an operator's week has 2 h less straight time left, so an extra seat is overtime sooner."""
+    environment = {"AUDIT_TABLE_NAME": "audit", "PLEXLABOR_PLANT_DIR": str(labelled_plant.path)}
+    settings = CrewPlannerSettings.from_env({**environment, "VALIDATION_POLICY": '{"overtime_after_hours": 38}'})
+    assert settings.policy().weekly_straight_time_hours == 38
+    plant = compile_problem(build_problem(labelled_plant.path, MONDAY, "1", policy=settings.policy()))
+    default = compile_problem(build_problem(labelled_plant.path, MONDAY, "1"))
+    assert default.straight_spare.max() > 2  # someone has more than 2 h of straight time left
+    assert plant.straight_spare == pytest.approx((default.straight_spare - 2).clip(min=0))
 
 
 def test_crew_planner_takes_both_facts_from_the_plants_policy() -> None:

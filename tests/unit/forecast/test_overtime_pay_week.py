@@ -87,7 +87,26 @@ def test_the_nightly_run_reads_the_pay_week_from_the_plants_policy(tmp_path: Pat
         "PLEXLABOR_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
     }
     deps = build(NightlySettings.from_env({**environment, "VALIDATION_POLICY": '{"pay_week_starts": "sunday"}'}))
-    assert deps.pay_week_starts == "sunday"
-    assert build(NightlySettings.from_env(environment)).pay_week_starts == "monday"
-    data = read_forecast_data(PlantFolderSource(plant), None, AS_OF, pay_week_starts=deps.pay_week_starts)
+    assert deps.plant.pay_week_starts == "sunday"
+    assert build(NightlySettings.from_env(environment)).plant.pay_week_starts == "monday"
+    data = read_forecast_data(PlantFolderSource(plant), None, AS_OF, pay_week_starts=deps.plant.pay_week_starts)
     assert datetime.fromtimestamp(data.week_start(AS_OF.timestamp()), DETROIT).date().isoformat() == "2026-11-15"
+
+
+def test_the_nightly_run_projects_overtime_after_the_plants_weekly_hours(tmp_path: Path) -> None:
+    """`overtime_after_hours` and `weekly_hours_limit` are the plant's, as validation reads them: A1's 56 h Monday
+    week is 18 h over 38 h (16 h over 40), and under a 60 h limit (over the default 55)."""
+    environment = {
+        "AUDIT_TABLE_NAME": "audit",
+        "PLEXLABOR_PLANT_DIR": str(_folder(tmp_path).path),
+        "PLEXLABOR_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
+    }
+    policy = '{"overtime_after_hours": 38, "weekly_hours_limit": 60}'
+    deps = build(NightlySettings.from_env({**environment, "VALIDATION_POLICY": policy}))
+    data = ForecastData.build(_with_a_sunday_shift(), "America/Detroit", AS_OF)
+    settings = ForecastSettings(overtime_weeks_ahead=0)
+    [assy] = [p for p in project_overtime(data, settings, plant=deps.plant) if p.department == "ASSY"]
+    assert (assy.projected_overtime_hours, assy.employees_over_limit) == (pytest.approx(18.0, abs=0.01), 0)
+    default = build(NightlySettings.from_env(environment)).plant
+    [assy] = [p for p in project_overtime(data, settings, plant=default) if p.department == "ASSY"]
+    assert (assy.projected_overtime_hours, assy.employees_over_limit) == (pytest.approx(16.0, abs=0.01), 1)

@@ -39,7 +39,8 @@ class AllocationPolicy(BaseModel):
     """The plant's indirect codes a reviewer may code unallocated time to (`allocation.coding`), beside those of
     `indirect_by_department` and any Plex recorded that day (`ALLOCATION_INDIRECT_CODES`)."""
     weekly_overtime_hours: float = Field(default=40.0, gt=0)
-    """Paid hours in a plant-local pay week beyond which time is overtime."""
+    """Paid hours in a plant-local pay week beyond which time is overtime: the plant's `overtime_after_hours`
+    (`plexlabor:validationPolicy`; allocation_nightly's `VALIDATION_POLICY`), not a setting of allocation's own."""
     pay_week_starts: Weekday = "monday"
     """The pay week's first day: the plant's `pay_week_starts` (`plexlabor:validationPolicy`, as validation
     counts weekly hours; allocation_nightly's `VALIDATION_POLICY`), not a setting of allocation's own."""

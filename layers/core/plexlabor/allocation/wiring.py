@@ -8,12 +8,13 @@ Configuration (environment, read once per environment by `dependencies`):
   `reports/allocation/`) or `PLEXLABOR_ARTIFACTS_DIR` (a folder);
 - the pilot scope (`PilotSettings`, `docs/rollout.md`): suggestions outside it are `logged`;
 - `ALLOCATION_SPLIT` (`equal`, `standard_hours` or `cycles`): how a moment is shared between job
-  operations run at once; `ALLOCATION_WEEKLY_OVERTIME_HOURS` (40) and `ALLOCATION_OVERTIME_PREMIUM`
-  (1.5); `MISAPPLICATION_WEEKS` (6): the past weeks job-code misapplication is learned from;
+  operations run at once; `ALLOCATION_OVERTIME_PREMIUM` (1.5); `MISAPPLICATION_WEEKS` (6): the past weeks
+  job-code misapplication is learned from;
   `ALLOCATION_INDIRECT_CODES` (`TRAINING,MEETING,WAITING`): the plant's indirect codes a reviewer may code
   unallocated time to (with the departments' codes and those Plex recorded; stored with the report);
 - the plant's policy (`PolicySettings`: `VALIDATION_POLICY`, optional), of which its `pay_week_starts`: the
-  week weekly overtime is counted in, as validation counts it (Monday unset).
+  week weekly overtime is counted in, as validation counts it (Monday unset), and its `overtime_after_hours` (40):
+  the weekly hours after which time is paid as overtime.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ MAX_WEEKS = 26
 class AllocationNightlySettings(PlexSourceSettings, PilotSettings, RequiredArtifactSettings, PolicySettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     split: Split = Field(default=Split.EQUAL, alias="ALLOCATION_SPLIT")
-    weekly_overtime_hours: float = Field(default=40.0, gt=0, le=168, alias="ALLOCATION_WEEKLY_OVERTIME_HOURS")
     overtime_premium: float = Field(default=1.5, ge=1, le=5, alias="ALLOCATION_OVERTIME_PREMIUM")
     misapplication_weeks: int = Field(
         default=DEFAULT_MISAPPLICATION_WEEKS, ge=1, le=MAX_WEEKS, alias="MISAPPLICATION_WEEKS"
@@ -81,7 +81,7 @@ def build(settings: AllocationNightlySettings) -> Dependencies:
         reports=settings.required_store(REPORT_PREFIX),
         policy=AllocationPolicy(
             split=settings.split,
-            weekly_overtime_hours=settings.weekly_overtime_hours,
+            weekly_overtime_hours=settings.validation_policy.overtime_after_hours,
             overtime_premium=settings.overtime_premium,
             indirect_codes=settings.indirect_codes,
             pay_week_starts=settings.validation_policy.pay_week_starts,

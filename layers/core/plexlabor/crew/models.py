@@ -29,7 +29,12 @@ class CrewPolicy(_Frozen):
     value_per_earned_hour: float = Field(default=55.0, ge=0, description="value of one standard hour earned")
     overtime_premium: float = Field(default=0.5, ge=0, description="share of the pay rate added per overtime hour")
     overtime_penalty_per_hour: float = Field(default=8.0, ge=0, description="policy cost per overtime hour")
-    weekly_straight_time_hours: float = Field(default=40.0, ge=0, description="hours per pay week before overtime")
+    weekly_straight_time_hours: float = Field(
+        default=40.0,
+        ge=0,
+        description="hours per pay week before overtime: the plant's `overtime_after_hours` "
+        "(`plexlabor:validationPolicy`), as allocation and the forecast count overtime",
+    )
     pay_week_starts: Weekday = Field(
         default="monday",
         description="the pay week's first day (monday: the ISO week): the plant's `pay_week_starts` "

@@ -10,8 +10,9 @@ Configuration (environment, read once per environment by `dependencies`):
 - `CREW_MAX_CONSECUTIVE_DAYS` (6, also crew_replan's): nobody is offered work on a day past this many in a row
   (`CrewPolicy.max_consecutive_days`; the other rules and prices are `CrewPolicy`'s defaults);
 - the plant's policy (`PolicySettings`: `VALIDATION_POLICY`, optional, also crew_replan's): its `pay_week_starts`
-  (the week an operator's week hours count in) and `certification_expiry` (whether a certification is valid on
-  its expiry date), as validation reads them (`CrewPolicy.pay_week_starts`, `.certification_expiry`);
+  (the week an operator's week hours count in), `overtime_after_hours` (the week hours after which an operator's
+  time is overtime) and `certification_expiry` (whether a certification is valid on its expiry date), as
+  validation reads them (`CrewPolicy.pay_week_starts`, `.weekly_straight_time_hours`, `.certification_expiry`);
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
   which holds back what `CREW_APPROVAL` would send for review outside the pilot or in advisory mode.
 
@@ -67,7 +68,8 @@ ACTOR = "crew_planner"
 class CrewSettings(PlexSourceSettings, PilotSettings, PolicySettings):
     """What crew_planner and crew_replan both read: the labor data, the audit table, the pilot scope, the plant's
     rules that differ from `CrewPolicy`'s defaults, and the plant facts of its policy (`VALIDATION_POLICY`: the pay
-    week operators' week hours are counted in, what a certification's expiry date is), as validation reads them."""
+    week operators' week hours are counted in, the hours after which they are overtime, what a certification's
+    expiry date is), as validation reads them."""
 
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
     max_consecutive_days: int = Field(default=6, ge=1, le=14, alias="CREW_MAX_CONSECUTIVE_DAYS")
@@ -77,6 +79,7 @@ class CrewSettings(PlexSourceSettings, PilotSettings, PolicySettings):
         return CrewPolicy(
             max_consecutive_days=self.max_consecutive_days,
             pay_week_starts=plant.pay_week_starts,
+            weekly_straight_time_hours=plant.overtime_after_hours,
             certification_expiry=plant.certification_expiry,
         )
 

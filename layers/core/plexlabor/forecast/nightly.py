@@ -70,11 +70,11 @@ def run_nightly(deps: Dependencies, now: datetime) -> dict[str, Any]:
     now = aware_utc("now", now)
     started = time.perf_counter()
     read = read_forecast_data(
-        source.port, source.timezone, now, settings, nightly_windows(now, settings), deps.pay_week_starts
+        source.port, source.timezone, now, settings, nightly_windows(now, settings), deps.plant.pay_week_starts
     )
     data = replace(read.seen_at(now.timestamp(), settings), issues=read.issues)
     read_seconds = time.perf_counter() - started
-    forecast = run_forecast(data, settings)
+    forecast = run_forecast(data, settings, plant=deps.plant)
     forecast.seconds["read"] = read_seconds
     mark = time.perf_counter()
     forecast.accuracy = accuracy_in_force(read, settings)
@@ -93,9 +93,9 @@ def run_refresh(deps: Dependencies, now: datetime) -> dict[str, Any]:
     if pointer is None or in_force is None:
         return run_nightly(deps, now)
     started = time.perf_counter()
-    data = read_forecast_data(source.port, source.timezone, now, settings, pay_week_starts=deps.pay_week_starts)
+    data = read_forecast_data(source.port, source.timezone, now, settings, pay_week_starts=deps.plant.pay_week_starts)
     read_seconds = time.perf_counter() - started
-    forecast = run_forecast(data, settings, in_force)
+    forecast = run_forecast(data, settings, in_force, deps.plant)
     forecast.seconds["read"] = read_seconds
     forecast.accuracy = pointer.get("accuracy")
     return _stored_and_published(forecast, deps, now)

@@ -11,7 +11,8 @@ The usual excess (early clock-ins, late clock-outs) and the attendance rate come
 own last `habit_weeks` of punches against their schedule. Leave recorded on the day (sick) is not
 known before the day, so it does not lower a projection made earlier; a past sick day therefore counts
 as an absence in the attendance rate. A person's overtime is the expected hours above
-`overtime_threshold_hours` (40) over every way the shifts still to come may be worked or missed (not
+the plant's `overtime_after_hours` (40 unless `plexlabor:validationPolicy` sets it; `PunchPolicy`, as allocation
+and the crew plan count overtime) over every way the shifts still to come may be worked or missed (not
 the hours above 40 of the expected week, which puts a 41.5 h week with a 2% chance of each absence at
 0.7 h instead of 1.4 h), summed over the department.
 
@@ -37,7 +38,7 @@ from plexlabor.forecast.data import DAY, HOUR, PLANNED_LEAVE, UNPLANNED_LEAVE, W
 from plexlabor.forecast.records import OperationForecast, OvertimeProjection
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform.clock import merge_spans
-from plexlabor.validation.policy import pay_week_label
+from plexlabor.validation.policy import PunchPolicy, pay_week_label
 
 OPEN_PUNCH_MAX_HOURS = 16.0
 """An open punch younger than this at the extract is a shift in progress; older, a missed punch (not counted)."""
@@ -337,9 +338,12 @@ def project_overtime(
     settings: ForecastSettings | None = None,
     forecasts: Iterable[OperationForecast] = (),
     weeks: Iterable[float] | None = None,
+    plant: PunchPolicy | None = None,
 ) -> list[OvertimeProjection]:
-    """Projections for the current pay week and `overtime_weeks_ahead` more (or the given week starts)."""
+    """Projections for the current pay week and `overtime_weeks_ahead` more (or the given week starts); overtime
+    after the `plant`'s `overtime_after_hours`, people over its `weekly_hours_limit` counted."""
     settings = settings or ForecastSettings()
+    plant = plant or PunchPolicy()
     intervals = Intervals.of(data)
     habit = habits(data, intervals, settings)
     current = data.week_start(data.data_end - 1)
@@ -354,7 +358,7 @@ def project_overtime(
         last_week = None
         if week_start <= data.data_end:
             hours = actual_week_hours(data, intervals, week_start - WEEK)
-            last_week = overtime_by_department(data, hours, settings.overtime_threshold_hours)
+            last_week = overtime_by_department(data, hours, plant.overtime_after_hours)
         by_department: dict[str, dict[int, PersonWeek]] = defaultdict(dict)
         for emp, person in people.items():
             department = department_of(data, emp)
@@ -365,6 +369,7 @@ def project_overtime(
                 _projection(
                     data,
                     settings,
+                    plant,
                     department,
                     week_start,
                     by_department[department],
@@ -472,6 +477,7 @@ def _worked(hours: float) -> str:
 def _projection(
     data: ForecastData,
     settings: ForecastSettings,
+    plant: PunchPolicy,
     department: str,
     week_start: float,
     people: dict[int, PersonWeek],
@@ -479,7 +485,7 @@ def _projection(
     workload: Workload | None,
     rate: float | None,
 ) -> OvertimeProjection:
-    threshold = settings.overtime_threshold_hours
+    threshold = plant.overtime_after_hours
     overtime = {emp: p.overtime(threshold) for emp, p in people.items()}
     total_ot = sum(overtime.values())
     split = _Split()
@@ -541,7 +547,7 @@ def _projection(
     if total_ot >= 1.0:
         main = causes[0][0] if causes else 0.0
         suggestion = split.suggestion(main, department, threshold, len(spare_people), spare)
-    over_limit = sum(1 for p in people.values() if p.projected > settings.overtime_limit_hours)
+    over_limit = sum(1 for p in people.values() if p.projected > plant.weekly_hours_limit)
     return OvertimeProjection(
         as_of=datetime.fromtimestamp(data.data_end, UTC),
         department=department,
@@ -587,12 +593,15 @@ MOMENTS = {"week start (Mon 00:00)": 0.0, "mid-week (Wed 00:00)": 2 * DAY}
 MIN_HISTORY_WEEKS = 2
 
 
-def backtest_overtime(data: ForecastData, settings: ForecastSettings | None = None) -> OvertimeBacktest:
+def backtest_overtime(
+    data: ForecastData, settings: ForecastSettings | None = None, plant: PunchPolicy | None = None
+) -> OvertimeBacktest:
     """Every whole pay week with `MIN_HISTORY_WEEKS` of punches before it (and a whole week before that):
     at each moment, the nightly run's projection (`project_overtime` on `data.seen_at(moment)`, the weeks
     it projects by default) of that week. `data`: read by `backtest.read_backtest_data`."""
     settings = settings or ForecastSettings()
-    threshold = settings.overtime_threshold_hours
+    plant = plant or PunchPolicy()
+    threshold = plant.overtime_after_hours
     intervals = Intervals.of(data)
     first = data.punches["t_in"].min() if len(data.punches) else data.data_end
     week = data.week_start(first) + (MIN_HISTORY_WEEKS + 1) * WEEK
@@ -603,7 +612,7 @@ def backtest_overtime(data: ForecastData, settings: ForecastSettings | None = No
         last = overtime_by_department(data, actual_week_hours(data, intervals, week - WEEK), threshold)
         label = week_label(data, week)
         for moment, offset in MOMENTS.items():
-            projections = project_overtime(data.seen_at(week + offset, settings), settings)
+            projections = project_overtime(data.seen_at(week + offset, settings), settings, plant=plant)
             projected = {p.department: p.projected_overtime_hours for p in projections if p.iso_week == label}
             for department in sorted(set(actual) | set(projected)):
                 rows.append(

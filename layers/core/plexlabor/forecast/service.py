@@ -38,6 +38,7 @@ from plexlabor.forecast.records import OperationForecast, OvertimeProjection, Va
 from plexlabor.forecast.settings import ForecastSettings
 from plexlabor.platform.artifacts import ArtifactStore
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope, Place
+from plexlabor.validation.policy import PunchPolicy
 
 OVERTIME_VERSION = "overtime-projection-1"
 """`model_version` of overtime projections (a rule set, not a trained model)."""
@@ -94,10 +95,14 @@ def run_stamp(as_of: datetime) -> str:
 
 
 def run_forecast(
-    data: ForecastData, settings: ForecastSettings | None = None, in_force: InForce | None = None
+    data: ForecastData,
+    settings: ForecastSettings | None = None,
+    in_force: InForce | None = None,
+    plant: PunchPolicy | None = None,
 ) -> ForecastRun:
     """Retrain on the data's history and forecast what is scheduled after its end; or, given the model
-    `in_force` (an intraday refresh), forecast with it and train nothing."""
+    `in_force` (an intraday refresh), forecast with it and train nothing. Overtime is projected by the `plant`'s
+    weekly hours (`overtime_after_hours`, `weekly_hours_limit`; the defaults unless given)."""
     settings = settings or ForecastSettings()
     as_of = datetime.fromtimestamp(data.data_end, UTC)
     seconds: dict[str, float] = {}
@@ -122,7 +127,7 @@ def run_forecast(
     alerts = variance_alerts(data, batch, model, settings)
     seconds["forecast"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    overtime = project_overtime(data, settings, batch.forecasts)
+    overtime = project_overtime(data, settings, batch.forecasts, plant=plant)
     seconds["overtime"] = time.perf_counter() - mark
     return ForecastRun(
         as_of=as_of,

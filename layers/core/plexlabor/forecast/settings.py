@@ -55,8 +55,6 @@ class ForecastSettings(BaseModel):
     planners); `logged`: recorded only."""
 
     # ---- overtime ------------------------------------------------------------------------
-    overtime_threshold_hours: float = Field(default=40.0, gt=0, description="weekly hours before overtime")
-    overtime_limit_hours: float = Field(default=55.0, gt=0, description="weekly hours policy limit")
     overtime_premium: float = Field(default=1.5, ge=1, description="overtime pay multiple")
     habit_weeks: int = Field(default=8, ge=1, le=52, description="weeks of punches behind each person's habit")
     overtime_weeks_ahead: int = Field(default=1, ge=0, le=8, description="weeks projected after the current one")
@@ -70,8 +68,6 @@ class ForecastSettings(BaseModel):
         low, high = self.fallback_band
         if not 0 < low <= 1 <= high:
             raise ValueError("fallback_band: need 0 < P10 multiple <= 1 <= P90 multiple")
-        if self.overtime_limit_hours < self.overtime_threshold_hours:
-            raise ValueError("overtime_limit_hours: must not be below overtime_threshold_hours")
         return self
 
 

@@ -10,8 +10,9 @@ Configuration (`NightlySettings`, read once per environment by `dependencies`):
 - the pilot scope (`PilotSettings`: `PILOT_*`, `NOTIFY_KINDS`, `ADVISORY_MODE`, `docs/rollout.md`),
   which holds back what `alert_status` would send for review outside the pilot or in advisory mode;
 - the plant's policy (`PolicySettings`: `VALIDATION_POLICY`, optional), of which its `pay_week_starts`: the week
-  overtime is projected in, as validation and allocation count it (Monday unset). Not a `FORECAST_SETTINGS` field:
-  a plant fact has one place.
+  overtime is projected in, as validation and allocation count it (Monday unset), its `overtime_after_hours` (40):
+  the weekly hours after which time is overtime, and its `weekly_hours_limit` (55): the people projected over it
+  are counted, as validation flags them. Not `FORECAST_SETTINGS` fields: a plant fact has one place.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from plexlabor.platform.clock import utc_now
 from plexlabor.platform.pilot import PLANT_WIDE, PilotScope
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.sources import LaborSource, open_labor_source_from_aws
-from plexlabor.validation.policy import PolicySettings, Weekday
+from plexlabor.validation.policy import PolicySettings, PunchPolicy
 
 ENV_FORECAST_SETTINGS = "FORECAST_SETTINGS"
 
@@ -62,8 +63,10 @@ class Dependencies:
     scope: PilotScope = PLANT_WIDE
     clock: Callable[[], datetime] = utc_now
     """When the run's suggestions are raised (published): their events' time, not the forecast's as-of (ux_s14 #10)."""
-    pay_week_starts: Weekday = "monday"
-    """The plant's pay week (`ValidationPolicy.pay_week_starts`): the week overtime is projected in."""
+    plant: PunchPolicy = field(default_factory=PunchPolicy)
+    """The plant's policy (`ValidationPolicy`): its pay week (`pay_week_starts`), the week overtime is projected in,
+    the weekly hours after which time is overtime (`overtime_after_hours`) and its weekly hours limit
+    (`weekly_hours_limit`, the people over it counted)."""
 
 
 def build(settings: NightlySettings) -> Dependencies:
@@ -78,7 +81,7 @@ def build(settings: NightlySettings) -> Dependencies:
         audit=DynamoDbAuditStore(settings.audit_table_name),
         settings=settings.forecast,
         scope=settings.pilot_scope,
-        pay_week_starts=settings.validation_policy.pay_week_starts,
+        plant=settings.validation_policy.punch,
     )
 
 

@@ -6,9 +6,10 @@ read by `PolicySettings`), and `plexlabor validate --policy FILE` reads the same
 policy on its own records before deploying it. A field not given keeps its default; an unknown field or a bad
 value is refused, naming the field.
 
-Two of its fields are plant facts other capabilities read too, from the same variable, so the product agrees
+Some of its fields are plant facts other capabilities read too, from the same variable, so the product agrees
 with itself: `pay_week_starts` (the week weekly overtime is counted in: allocation, the forecast's overtime, the
-crew plan's week hours; `pay_week_start`) and `certification_expiry` (whether a certification is valid on its
+crew plan's week hours; `pay_week_start`), `overtime_after_hours` (the weekly hours after which time is overtime:
+the same three) and `certification_expiry` (whether a certification is valid on its
 expiry date: skills, the crew plan's qualification check; `plexlabor.models.skills.last_valid_day`).
 """
 
@@ -57,7 +58,18 @@ class PunchPolicy(BaseModel):
     machine_login_window_minutes: float = Field(
         default=15, gt=0, description="max gap between a clock-in and the operator's workcenter login"
     )
-    weekly_hours_limit: float = Field(default=55, gt=0, description="weekly hours that count as excessive")
+    weekly_hours_limit: float = Field(
+        default=55,
+        gt=0,
+        description="weekly hours that count as excessive (the forecast counts the people projected over it)",
+    )
+    overtime_after_hours: float = Field(
+        default=40,
+        gt=0,
+        le=168,
+        description="paid hours in a pay week after which time is overtime (allocation's overtime cost, the "
+        "forecast's overtime projection, the crew plan's straight time)",
+    )
     break_required_after_hours: float = Field(default=6, gt=0, description="work longer than this needs a break")
     min_break_minutes: float = Field(default=30, gt=0, description="break deducted when a missed break is corrected")
     active_job_minutes: float = Field(
@@ -207,7 +219,8 @@ def read_policy(value: str | Mapping[str, Any] | None) -> ValidationPolicy:
 class PolicySettings(EnvSettings):
     """A function that reads the plant's policy, `VALIDATION_POLICY` (a JSON object of `ValidationPolicy` fields;
     unset: the defaults): those that validate punches build their engine from it (`EngineSettings.of`); skills,
-    crew, allocation and the forecast read its plant facts (`pay_week_starts`, `certification_expiry`)."""
+    crew, allocation and the forecast read its plant facts (`pay_week_starts`, `overtime_after_hours`,
+    `certification_expiry`)."""
 
     validation_policy: ValidationPolicy = Field(default_factory=ValidationPolicy, alias=env.VALIDATION_POLICY)
 
