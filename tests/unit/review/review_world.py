@@ -4,6 +4,7 @@ web_app event."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -133,9 +134,10 @@ def closed(
 
 
 def web_deps(world: World) -> Dependencies:
-    """The web app's dependencies on the world's fakes, in plant time."""
+    """The web app's dependencies on the world's fakes, in plant time (the approvals' too, as `build` wires them)."""
     queue = ReviewQueue(world.audit, clock=world.clock)
-    return Dependencies(ReviewService(queue, world.audit, world.callback, world.writebacks, world.clock), ZONE)
+    callback = replace(world.callback, zone=ZONE)
+    return Dependencies(ReviewService(queue, world.audit, callback, world.writebacks, world.clock), ZONE)
 
 
 def web_event(

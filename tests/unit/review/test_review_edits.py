@@ -9,12 +9,12 @@ import pytest
 
 from plexlabor.approval.display import Reader
 from plexlabor.approval.errors import DecisionFormError
+from plexlabor.approval.fits import record_times
 from plexlabor.review.edits import (
     AmbiguousTimeError,
     approved_words,
     editable_fields,
     edited_correction,
-    record_times,
 )
 from plexlabor.validation.policy import PunchPolicy
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from plant_builder import TIMEZONE, PlantBuilder, local, plex_time
 
+from plexlabor.approval.fits import fits_record, record_times
 from plexlabor.models import TimeClockEntry
 from plexlabor.models.anomalies import AnomalyType
-from plexlabor.review.edits import fits_record, record_times
 from plexlabor.validation.clocks import ClockOffsets
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.engine import ValidationEngine

@@ -31,9 +31,10 @@ import binascii
 import json
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from plexlabor.approval.errors import (
     AlreadyDecidedError,
@@ -42,6 +43,7 @@ from plexlabor.approval.errors import (
     LinkSupersededError,
     ReasonMissingError,
 )
+from plexlabor.approval.fits import check_suggestion
 from plexlabor.approval.messages import MAX_REASON_CHARS, Decision, Stage
 from plexlabor.approval.ports import PendingApproval, TaskCallback, TaskTokenStore, stage_order
 from plexlabor.audit import (
@@ -148,6 +150,8 @@ class CallbackService:
     audit: AuditStore
     tasks: TaskCallback
     clock: Callable[[], datetime] = utc_now
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    """The plant's: a correction the record cannot hold is refused naming its times in it (`check_suggestion`)."""
 
     def open(self, token: str, presenter: str | None = None) -> tuple[PendingApproval, LinkClaims]:
         """Verify the link (never consume it) and return what it is about."""
@@ -173,6 +177,7 @@ class CallbackService:
     ) -> tuple[Decision, PendingApproval]:
         pending, claims = self.open(token, presenter)
         decision = self.read_form(action, reason, claims.supervisor_id)
+        self.approvable(pending.request.finding, decision)
         self.signer.redeem(token, claims.supervisor_id, decision.action, self.nonces, self.clock())
         return self._resume(pending, decision, claims.nonce)
 
@@ -193,8 +198,15 @@ class CallbackService:
         pending = max(stored, key=lambda candidate: stage_order(candidate.stage))
         self._still_open(pending)
         decision = self.read_form(action, reason, decider, correction)
+        self.approvable(pending.request.finding, decision)
         self.nonces.consume(pending.link_nonce, pending.link_expires_at + NONCE_RETENTION)
         return self._resume(pending, decision, pending.link_nonce)
+
+    def approvable(self, finding: Finding, decision: Decision) -> None:
+        """Refuse an approval whose correction (as suggested, or as edited) the record cannot hold, before anything
+        is used up or resumed: the same check from the mailed link, the item page and a bulk approval."""
+        if decision.action is ApprovalAction.APPROVE:
+            check_suggestion(finding, self.zone, decision.correction)
 
     def _resume(self, pending: PendingApproval, decision: Decision, nonce: str) -> tuple[Decision, PendingApproval]:
         """Resume the execution (the link's `nonce` already consumed), then record the decision."""

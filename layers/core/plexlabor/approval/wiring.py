@@ -163,6 +163,7 @@ def build_callback(settings: CallbackSettings) -> CallbackService:
         tokens=DynamoDbTaskTokenStore(settings.state_table_name, dynamodb),
         audit=DynamoDbAuditStore(settings.audit_table_name, client=dynamodb),
         tasks=StepFunctionsTaskCallback(aws_client("stepfunctions")),
+        zone=settings.zone,
     )
 
 

@@ -385,6 +385,7 @@ class ReviewService:
         (as the request the validator started), then the `decision` event."""
         finding = Finding.model_validate(opening.payload)
         decision = CallbackService.read_form(action, reason, viewer.user_id, correction)
+        self.callback.approvable(finding, decision)
         request = ApprovalRequest(finding=finding, supervisor_id=opening.supervisor_id or viewer.user_id)
         approved = decision.action is ApprovalAction.APPROVE
         return self._record(

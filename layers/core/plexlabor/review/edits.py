@@ -8,11 +8,13 @@ form; numbers stay numbers. The edited correction travels with the decision (`De
 to the write-back, and the `decision` audit event keeps it beside the suggestion, so the model learns
 from the edit too.
 
-An edited time must also fit the record as the finding saw it (`RecordTimes`, from its timeline or its
-evidence): a clock-out after the clock-in and a clock-in before the clock-out, the entry at most the policy's
+An edited time must also fit the record as the finding saw it (`approval.fits`: `RecordTimes`, from its timeline or
+its evidence): a clock-out after the clock-in and a clock-in before the clock-out, the entry at most the policy's
 `max_entry_hours` long, not running into the person's entry before or after it, paid times within the
 entry, a break shorter than the entry (ux_s17 H1: a clock-out typed before the clock-in went to Plex).
 Neighbours are those on the finding's timeline (the shift's window, 4 h either side).
+A suggestion approved unchanged is checked by the approval itself, from here, a bulk approval or the mailed link
+(`approval.fits.check_suggestion`).
 
 A typed time is a plant wall-clock time, so on the nights the clocks change it may name no moment or two
 (review_s17 M4): one the clocks skipped (02:30 the night they go forward) is refused, naming the field; one
@@ -27,12 +29,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import product
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from plexlabor.approval.corrections import updates_fields
-from plexlabor.approval.display import Reader, field_label, parse_time, plant_time
+from plexlabor.approval.display import Reader, field_label, parse_time
 from plexlabor.approval.errors import DecisionFormError
+from plexlabor.approval.fits import RecordTimes, fits_record, moment_of
 from plexlabor.audit import AuditEvent, AuditEventType, AuditStatus
 from plexlabor.models.types import format_plex_datetime
 from plexlabor.validation.policy import PunchPolicy
@@ -52,16 +55,6 @@ further off is a typo (a year typed 2062, or 9999, which would not even convert 
 MAX_NUMBER = 24 * 60
 """The largest number an edit may set: a day in minutes (the one number a correction sets is
 `deductBreakMinutes`, UPDATABLE_FIELDS)."""
-CLOCK_IN, CLOCK_OUT, PAID_START, PAID_END, BREAK = (
-    "clockinTime",
-    "clockoutTime",
-    "paidStartTime",
-    "paidEndTime",
-    "deductBreakMinutes",
-)
-
-Span = tuple[datetime, datetime | None]
-"""A time-clock entry's clock-in and clock-out (None: still open)."""
 
 
 class AmbiguousTimeError(DecisionFormError):
@@ -71,41 +64,6 @@ class AmbiguousTimeError(DecisionFormError):
     def __init__(self, message: str, choices: Mapping[str, tuple[str, tuple[tuple[str, str], ...]]]) -> None:
         super().__init__(message)
         self.choices = dict(choices)
-
-
-@dataclass(frozen=True)
-class RecordTimes:
-    """The record a correction edits, as the finding saw it: its clock-in and clock-out (None when not known)
-    and the person's other entries around it."""
-
-    clock_in: datetime | None
-    clock_out: datetime | None
-    others: Sequence[Span] = ()
-
-
-def record_times(evidence: Mapping[str, Any]) -> RecordTimes:
-    """The record's times from a finding's evidence: its timeline's punches (the record and its neighbours),
-    else the evidence's own `clockin` / `clockout`."""
-    timeline = evidence.get("timeline")
-    if isinstance(timeline, Mapping):
-        record, punches = timeline.get("record"), timeline.get("punches")
-        index = record.get("index") if isinstance(record, Mapping) and record.get("lane") == "punches" else None
-        if isinstance(punches, list) and isinstance(index, int) and 0 <= index < len(punches):
-            spans = [_span(entry) for entry in punches]
-            own = spans[index]
-            if own is not None:
-                others = [span for i, span in enumerate(spans) if i != index and span is not None]
-                return RecordTimes(own[0], own[1], others)
-    return RecordTimes(_moment(evidence.get("clockin")), _moment(evidence.get("clockout")))
-
-
-def _moment(value: Any) -> datetime | None:
-    return parse_time(value) if isinstance(value, str) else None
-
-
-def _span(entry: Any) -> Span | None:
-    start = _moment(entry.get("in")) if isinstance(entry, Mapping) else None
-    return None if start is None else (start, _moment(entry.get("out")))
 
 
 @dataclass(frozen=True)
@@ -295,75 +253,6 @@ def _ask_which(
     return AmbiguousTimeError("; ".join(asked), choices)
 
 
-def fits_record(
-    edited: Mapping[str, Any], changed: Sequence[str], record: RecordTimes, zone: ZoneInfo, longest: timedelta
-) -> None:
-    """Refuse (DecisionFormError, naming the field) an edited value of `changed` that the record cannot hold:
-    the entry's clock-in before its clock-out, at most `longest`, clear of the person's entries
-    before and after it; paid times within the entry, in order; a break shorter than the entry."""
-    start = _moment(edited.get(CLOCK_IN)) or record.clock_in
-    end = _moment(edited.get(CLOCK_OUT)) or record.clock_out
-
-    def refuse(key: str, problem: str) -> NoReturn:
-        raise DecisionFormError(f"{field_label(key)}: {problem}")
-
-    def at(moment: datetime) -> str:
-        return plant_time(moment, zone)
-
-    moved = [key for key in (CLOCK_OUT, CLOCK_IN) if key in changed]
-    if moved and start is not None and end is not None:
-        if end <= start:
-            refuse(moved[0], f"the clock-out {at(end)} must come after the clock-in {at(start)}")
-        if end - start > longest:
-            hours = (end - start) / timedelta(hours=1)
-            limit = longest / timedelta(hours=1)
-            refuse(moved[0], f"the entry {at(start)}–{at(end)} would last {hours:.1f} h, more than {limit:g} h")
-    _clear_of_neighbours(record, start if CLOCK_IN in changed else None, end if CLOCK_OUT in changed else None, at)
-    paid = {key: _moment(edited.get(key)) for key in (PAID_START, PAID_END)}
-    for key, moment in paid.items():
-        if key not in changed or moment is None:
-            continue
-        if start is not None and moment < start:
-            refuse(key, f"give a time within the entry, not before its clock-in {at(start)}")
-        if end is not None and moment > end:
-            refuse(key, f"give a time within the entry, not after its clock-out {at(end)}")
-    first, last = paid[PAID_START], paid[PAID_END]
-    if first is not None and last is not None and last <= first and {PAID_START, PAID_END} & set(changed):
-        refuse(
-            PAID_END if PAID_END in changed else PAID_START, f"the paid end must come after the paid start {at(first)}"
-        )
-    minutes = edited.get(BREAK)
-    if BREAK in changed and isinstance(minutes, int | float) and start is not None and end is not None:
-        length = (end - start) / timedelta(minutes=1)
-        if minutes >= length:
-            refuse(BREAK, f"give fewer minutes than the entry lasts ({length:.0f} min, {at(start)}–{at(end)})")
-
-
-def _clear_of_neighbours(
-    record: RecordTimes, start: datetime | None, end: datetime | None, at: Callable[[datetime], str]
-) -> None:
-    """Refuse a moved clock-out that runs into the person's next entry, or a moved clock-in into the one before
-    (both of the record's own clock-in's neighbours, as the finding's timeline holds them)."""
-    own = record.clock_in
-    if own is None:
-        return
-    if end is not None:
-        later = [other for other, _ in record.others if own < other < end]
-        if later:
-            raise DecisionFormError(
-                f"{field_label(CLOCK_OUT)}: the person's next entry starts at {at(min(later))}; give a time at or "
-                "before it"
-            )
-    if start is not None:
-        earlier = [other_end or other for other, other_end in record.others if other < own]
-        overlapped = [finish for finish in earlier if finish > start]
-        if overlapped:
-            raise DecisionFormError(
-                f"{field_label(CLOCK_IN)}: the person's entry before ends at {at(max(overlapped))}; give a time at or "
-                "after it"
-            )
-
-
 def approved_words(suggested: Mapping[str, Any] | None, approved: Mapping[str, Any] | None, reader: Reader) -> str:
     """What an approval set, beside what was suggested, for the flash and the trail (ux_s17 H1: neither said which
     value went to Plex): "Clock-out set to Tue 2026-11-24 14:40 EST (suggested 14:42)", or "…, as suggested"; ""
@@ -382,7 +271,7 @@ def approved_words(suggested: Mapping[str, Any] | None, approved: Mapping[str, A
 
 def _as_suggested(before: Any, value: Any, key: str, reader: Reader) -> str:
     """The suggested value, a time of the same plant day as the approved one by its clock time alone ("14:42")."""
-    then, now = (_moment(v) for v in (before, value))
+    then, now = (moment_of(v) for v in (before, value))
     if (
         then is not None
         and now is not None

@@ -46,6 +46,7 @@ from plexlabor.approval.errors import (
     ReasonMissingError,
     status_for,
 )
+from plexlabor.approval.fits import record_times
 from plexlabor.approval.pages import closed_message, closing_event, field_label, what_happened
 from plexlabor.approval.recommendations import CONFIRMED_KINDS, CREW_REMOVAL, UNALLOCATED_TIME
 from plexlabor.approval.settings import CallbackSettings
@@ -77,7 +78,6 @@ from plexlabor.review.edits import (
     decision_values,
     editable_fields,
     edited_correction,
-    record_times,
 )
 from plexlabor.review.evidence import evidence_words
 from plexlabor.review.groups import closing_of, decided_seats
