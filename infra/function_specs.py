@@ -46,6 +46,8 @@ from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
 from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
 from plexlabor.incidents.transcribe import AUDIO_PREFIX as TRANSCRIBE_AUDIO_PREFIX
 from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
+from plexlabor.platform.retrainruns import LAST_RUN_KEY
+from plexlabor.validation.registry import IN_FORCE_KEYS as SCORER_IN_FORCE_KEYS
 
 MAX_TIMEOUT_S = 900
 CALL_OFF_PERIOD_MINUTES = 5
@@ -124,21 +126,30 @@ class BucketAccess:
     A function may hold several, one per prefix and none inside another (web_app reads the skills
     reports and the forecasts): each is its own grant, and all share the one bucket variable.
 
-    Read: s3:GetObject on `<prefix>*` and s3:ListBucket on the bucket (without it S3 answers a
-    missing key with 403 instead of 404, and "no norms yet" would look like an outage).
+    Read: s3:GetObject on `<prefix><key>` for each of `keys` (`<prefix>*` unless the reader names them) and
+    s3:ListBucket on the bucket (without it S3 answers a missing key with 403 instead of 404, and "no norms yet"
+    would look like an outage).
     Write: also s3:PutObject on `<prefix>*`. Never delete: the bucket is versioned.
     """
 
     prefix: str
     write: bool = False
+    keys: tuple[str, ...] = ("*",)
+    """Key patterns under the prefix (S3's `*` wildcard) a reader may get: a prefix that also holds what the
+    reader must not see (the scorer's pseudonymised training rows beside its models) is read by its keys only."""
 
     def __post_init__(self) -> None:
         if not self.prefix.endswith("/") or self.prefix.startswith("/") or "*" in self.prefix:
             raise ValueError(f"bucket prefix must look like 'norms/', got {self.prefix!r}")
+        if not self.keys or any(not key or key.startswith("/") for key in self.keys):
+            raise ValueError(f"bucket keys must be relative key patterns, got {self.keys!r}")
+        if self.write and self.keys != ("*",):
+            raise ValueError("a writer is granted its whole prefix")
 
     @classmethod
-    def read(cls, prefix: str) -> BucketAccess:
-        return cls(prefix)
+    def read(cls, prefix: str, *keys: str) -> BucketAccess:
+        """Read `prefix`: all of it, or only `keys` (patterns under it)."""
+        return cls(prefix, keys=keys or ("*",))
 
     @classmethod
     def read_write(cls, prefix: str) -> BucketAccess:
@@ -385,6 +396,12 @@ DECIDES_APPROVALS = (
 """What deciding an approval touches, from the e-mailed link (approval_callback) or the review queue
 (web_app), which call the same decision: the item's audit history, the link's single-use nonce and the
 workflow's task token in the state table, the key that signs and checks links."""
+SCORER_IN_FORCE = BucketAccess.read(SCORER_MODELS_PREFIX, *SCORER_IN_FORCE_KEYS)
+"""What a function that scores findings reads of the scorer's registry (`plexlabor.validation.registry.scorer_in_force`:
+punch_validator, norms_refresh's sweep, validation_backfill's shards): the pointers and the models, not the cards or
+the pseudonymised training rows kept beside them."""
+LAST_RUN_FILE = LAST_RUN_KEY.rpartition("/")[2]
+"""The one record under a registry's `runs/` the web app reads (`plexlabor.platform.retrainruns`)."""
 WEB_AUTHORIZER = "web_authorizer"
 
 
@@ -495,7 +512,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             Need.PLANT_TIMEZONE,
             Need.VALIDATION_POLICY,
             BucketAccess.read(NORMS_PREFIX),
-            BucketAccess.read(SCORER_MODELS_PREFIX),  # the scorer model in force (plexlabor.validation.registry)
+            SCORER_IN_FORCE,  # the scorer model in force (plexlabor.validation.registry)
         ),
     ),
     FunctionSpec(
@@ -548,8 +565,8 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             BucketAccess.read(ALLOCATION_REPORTS_PREFIX),  # and allocation_nightly's report (/allocation, the queue)
             BucketAccess.read(INCIDENT_REPORTS_PREFIX),  # and incident_trends' report (/incidents/trends)
             # and the weekly retrains' last runs (/kpis; plexlabor.platform.retrainruns), not their models or rows
-            BucketAccess.read(SCORER_RUNS_PREFIX),
-            BucketAccess.read(INCIDENT_RUNS_PREFIX),
+            BucketAccess.read(SCORER_RUNS_PREFIX, LAST_RUN_FILE),
+            BucketAccess.read(INCIDENT_RUNS_PREFIX, LAST_RUN_FILE),
         ),
         routes=(
             signed_in("GET", "/queue"),
@@ -611,7 +628,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             needs=(
                 *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, Need.VALIDATION_POLICY),
                 BucketAccess.read_write(NORMS_PREFIX),
-                BucketAccess.read(SCORER_MODELS_PREFIX),  # the sweep scores with the model in force, as the validator
+                SCORER_IN_FORCE,  # the sweep scores with the model in force, as the validator
             ),
             schedule="cron(0 7 * * ? *)",  # 07:00 UTC: 02:00-03:00 in US Eastern, before day shifts
         ),
@@ -634,7 +651,7 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             *(Need.START_APPROVALS, Need.PILOT_SCOPE, Need.PLANT_TIMEZONE, Need.VALIDATION_POLICY),
             BucketAccess.read_write(NORMS_PREFIX),
             BucketAccess.read_write(BACKFILL_PREFIX),  # each slice's extract: read from Plex once for its shards
-            BucketAccess.read(SCORER_MODELS_PREFIX),  # the shards score with the model in force, as the validator
+            SCORER_IN_FORCE,  # the shards score with the model in force, as the validator
         ),
     ),  # no schedule: started by hand, through the backfill state machine (infra/constructs/backfill.py)
     FunctionSpec(

@@ -204,11 +204,12 @@ def _grant_access(access: TableAccess | SendTo | ReadSecret, role: iam.Role, res
 
 
 def _grant_bucket(access: BucketAccess, role: iam.Role, bucket: s3.IBucket) -> None:
-    objects = bucket.arn_for_objects(f"{access.prefix}*")
+    objects = [bucket.arn_for_objects(f"{access.prefix}{key}") for key in access.keys]
     actions = ["s3:GetObject", "s3:PutObject"] if access.write else ["s3:GetObject"]
-    role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=[objects]))
+    role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=objects))
     role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
-    acknowledge_wildcard_resource(role.node.find_child("DefaultPolicy"), objects, OBJECTS_REASON)
+    for pattern in (arn for arn, key in zip(objects, access.keys, strict=True) if "*" in key):
+        acknowledge_wildcard_resource(role.node.find_child("DefaultPolicy"), pattern, OBJECTS_REASON)
 
 
 def _grant_transcription(role: iam.Role, bucket: s3.IBucket) -> None:

@@ -1,4 +1,5 @@
-"""What the infra tests expect, written once: the artifact bucket prefixes functions are granted (`prefix*`)."""
+"""What the infra tests expect, written once: the artifact bucket prefixes functions are granted (`prefix*`), and
+the wildcard key patterns (`GRANTED_PATTERNS`)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from infra.constants import (
     BACKFILL_PREFIX,
     INCIDENT_MODELS_PREFIX,
     INCIDENT_REPORTS_PREFIX,
-    INCIDENT_RUNS_PREFIX,
     NORMS_PREFIX,
     SCORER_MODELS_PREFIX,
-    SCORER_RUNS_PREFIX,
     SCORER_SALT_PREFIX,
     SKILLS_REPORTS_PREFIX,
 )
@@ -33,12 +32,14 @@ GRANTED_PREFIXES = (
     INCIDENT_MODELS_PREFIX,
     SCORER_MODELS_PREFIX,
     SCORER_SALT_PREFIX,
-    SCORER_RUNS_PREFIX,  # web_app: the retrains' last runs
-    INCIDENT_RUNS_PREFIX,
     COPILOT_INDEX_PREFIX,
     COPILOT_PROCEDURES_PREFIX,
     RECORDINGS_PREFIX,  # incident_log
     TRANSCRIPT_PREFIX,
     CREW_KEPT_PREFIX,  # crew_replan
 )
-"""Artifact bucket prefixes whose objects some function reads or writes (`prefix*` in its policy)."""
+"""Artifact bucket prefixes whose objects some function reads or writes (`prefix*` in its policy); web_app's reads of
+the retrains' last runs name their key (`runs/last.json`), no wildcard."""
+GRANTED_PATTERNS = (*(f"{prefix}*" for prefix in GRANTED_PREFIXES), f"{SCORER_MODELS_PREFIX}*/model.json")
+"""Every wildcard key pattern of the bucket in a policy: the prefixes, and the scorer's models of any version, which
+the functions that score findings read (test_infra_scorer_reads)."""

@@ -54,8 +54,8 @@ def test_the_web_app_reads_where_skills_daily_forecast_nightly_and_analytics_nig
         BucketAccess.read(ANALYTICS_PREFIX),
         BucketAccess.read(ALLOCATION_PREFIX),
         BucketAccess.read(INCIDENTS_PREFIX),
-        BucketAccess.read(SCORER_RUNS_PREFIX),
-        BucketAccess.read(INCIDENT_RUNS_PREFIX),
+        BucketAccess.read(SCORER_RUNS_PREFIX, "last.json"),
+        BucketAccess.read(INCIDENT_RUNS_PREFIX, "last.json"),
     ]
     assert web_app == readable
     assert BucketAccess.read_write(FORECAST_PREFIX) in specs["forecast_nightly"].needs

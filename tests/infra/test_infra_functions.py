@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from infra_prefixes import GRANTED_PREFIXES
+from infra_prefixes import GRANTED_PATTERNS
 
 import plexlabor.platform.env as env_vars
 from infra.app import add_stack, create_app, missing_settings_report
@@ -207,7 +207,8 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
 
     forecasts = f"<{bucket}.Arn>/models/forecast/*"
     reports = f"<{bucket}.Arn>/{SKILLS_REPORTS_PREFIX}*"
-    scorer = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"
+    registry = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"  # scorer_retrain's (test_infra_scorer_reads)
+    scorer = [f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}{key}" for key in ("latest.json", "shadow.json", "*/model.json")]
     salts = f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"
     forecasters = ("forecast_nightly", "forecast_refresh")
     analytics = f"<{bucket}.Arn>/{ANALYTICS_REPORTS_PREFIX}*"
@@ -219,13 +220,13 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     readers.add("crew_replan")  # the shifts and days it stores for the next container (plexlabor.crew.snapshots)
     assert {name for name, found in flat.items() if found} == readers
     # norms, and the scorer model in force: every function that scores findings (plexlabor.validation.registry)
-    assert sorted(flat["norms_refresh"]) == sorted([objects, scorer])
+    assert sorted(flat["norms_refresh"]) == sorted([objects, *scorer])
     extracts = f"<{bucket}.Arn>/{BACKFILL_PREFIX}*"  # each backfill slice, read from Plex once (test_infra_backfill)
-    assert sorted(flat["validation_backfill"]) == sorted([objects, extracts, scorer])
-    assert sorted(flat["punch_validator"]) == sorted([objects, scorer])
-    assert sorted(flat["scorer_retrain"]) == sorted([scorer, salts])  # the salts: only scorer_retrain
+    assert sorted(flat["validation_backfill"]) == sorted([objects, extracts, *scorer])
+    assert sorted(flat["punch_validator"]) == sorted([objects, *scorer])
+    assert sorted(flat["scorer_retrain"]) == sorted([registry, salts])  # the salts: only scorer_retrain
     puts = synthesized.granted("scorer_retrain", "s3:PutObject", flatten=True)
-    assert sorted(puts) == sorted([scorer, salts])
+    assert sorted(puts) == sorted([registry, salts])
     assert flat["forecast_nightly"] == [forecasts]
     assert synthesized.granted("forecast_nightly", "s3:PutObject", flatten=True) == [forecasts]
     # forecast_refresh also refreshes the coverage report on its read (plexlabor.intraday)
@@ -234,7 +235,7 @@ def test_bucket_access_is_per_prefix_and_never_delete(synthesized: Synthesized) 
     assert flat["skills_daily"] == [reports]
     incidents = f"<{bucket}.Arn>/{INCIDENT_REPORTS_PREFIX}*"
     allocation = f"<{bucket}.Arn>/{ALLOCATION_REPORTS_PREFIX}*"
-    runs = [f"<{bucket}.Arn>/{prefix}*" for prefix in (SCORER_RUNS_PREFIX, INCIDENT_RUNS_PREFIX)]
+    runs = [f"<{bucket}.Arn>/{prefix}last.json" for prefix in (SCORER_RUNS_PREFIX, INCIDENT_RUNS_PREFIX)]
     folder = LAST_RUN_KEY.rpartition("/")[0]  # where the retrains put their last run (plexlabor.platform.retrainruns)
     assert f"{SCORER_MODELS_PREFIX}{folder}/" == SCORER_RUNS_PREFIX
     assert f"{INCIDENT_MODELS_PREFIX}{folder}/" == INCIDENT_RUNS_PREFIX
@@ -335,7 +336,7 @@ def test_no_role_uses_managed_policies_or_wildcards_beyond_xray_transcribe_and_o
                 elif flat.endswith(f":transcription-job/{TRANSCRIPTION_JOB_PREFIX}*"):
                     assert _actions(statement) == {"transcribe:GetTranscriptionJob"}  # incident_log's own jobs
                 elif "*" in flat:
-                    assert flat in {f"<{bucket}.Arn>/{prefix}*" for prefix in GRANTED_PREFIXES}, flat
+                    assert flat in {f"<{bucket}.Arn>/{pattern}" for pattern in GRANTED_PATTERNS}, flat
                     assert _actions(statement) <= {"s3:GetObject", "s3:PutObject"}
 
 
@@ -497,6 +498,11 @@ def test_spec_rejects_bad_values() -> None:
         Route("GET", "/a/")
     with pytest.raises(ValueError, match="prefix"):
         BucketAccess.read("norms")
+    with pytest.raises(ValueError, match="relative key patterns"):
+        BucketAccess.read("models/scorer/", "/latest.json")
+    with pytest.raises(ValueError, match="whole prefix"):
+        BucketAccess("models/scorer/", write=True, keys=("latest.json",))
+    assert BucketAccess.read("a/").keys == ("*",) and BucketAccess.read("a/", "x.json").keys == ("x.json",)
     with pytest.raises(ValueError, match="one bucket access per prefix"):
         FunctionSpec(name="twice", description="x", needs=(BucketAccess.read("a/"), BucketAccess.read_write("a/")))
     with pytest.raises(ValueError, match="none inside another"):

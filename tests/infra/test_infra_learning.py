@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import plexlabor.platform.env as env_vars
 from infra.constants import SCORER_MODELS_PREFIX, SCORER_SALT_PREFIX
-from infra.function_specs import BATCH, FUNCTION_SPECS, MAX_TIMEOUT_S, BucketAccess, TableAccess
+from infra.function_specs import BATCH, FUNCTION_SPECS, MAX_TIMEOUT_S, SCORER_IN_FORCE, BucketAccess, TableAccess
 from infra.testing import Synthesized
 from plexlabor.validation.registry import SALT_PREFIX, SCORER_PREFIX
 
@@ -22,7 +22,7 @@ def test_the_spec_is_a_weekly_batch_job_on_the_registry_prefix() -> None:
     assert spec.bucket_accesses == (BucketAccess.read_write(SCORER_PREFIX), BucketAccess.read_write(SALT_PREFIX))
     assert not spec.reads_plex
     # every function that scores findings reads the model in force (validation.registry.scorer_in_force), only that
-    scorers = {name for name, other in SPECS.items() if BucketAccess.read(SCORER_PREFIX) in other.needs}
+    scorers = {name for name, other in SPECS.items() if SCORER_IN_FORCE in other.needs}
     assert scorers == {"punch_validator", "norms_refresh", "validation_backfill"}
     readers = {name for name, other in SPECS.items() if any(a.prefix == SALT_PREFIX for a in other.bucket_accesses)}
     assert readers == {"scorer_retrain"}  # nobody else can reverse the pseudonyms
@@ -41,7 +41,8 @@ def test_its_role_and_environment(synthesized: Synthesized) -> None:
         assert synthesized.granted("scorer_retrain", action, flatten=True) == []
     bucket = synthesized.logical_id(synthesized.stack.artifacts.bucket)
     scorer = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}*"
+    in_force = f"<{bucket}.Arn>/{SCORER_MODELS_PREFIX}latest.json"
     salts = f"<{bucket}.Arn>/{SCORER_SALT_PREFIX}*"
     assert sorted(synthesized.granted("scorer_retrain", "s3:PutObject", flatten=True)) == sorted([scorer, salts])
-    assert scorer in synthesized.granted("punch_validator", "s3:GetObject", flatten=True)
+    assert in_force in synthesized.granted("punch_validator", "s3:GetObject", flatten=True)
     assert scorer not in synthesized.granted("punch_validator", "s3:PutObject", flatten=True)

@@ -9,7 +9,7 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
-from infra_prefixes import GRANTED_PREFIXES
+from infra_prefixes import GRANTED_PATTERNS
 
 from infra.nag import flatten_reference, wildcard_resource_finding
 from infra.testing import Synthesized
@@ -30,7 +30,7 @@ def _expected(synthesized: Synthesized) -> dict[str, set[str]]:
         "AwsSolutions-SMG4": {"AWS::SecretsManager::Secret"},
         "AwsSolutions-L1": {"AWS::Lambda::Function"},
         "AwsSolutions-IAM5[Resource::*]": {"AWS::IAM::Policy"},  # X-Ray; Step Functions log delivery
-        **{wildcard_resource_finding(f"<{bucket}.Arn>/{prefix}*"): {"AWS::IAM::Policy"} for prefix in GRANTED_PREFIXES},
+        **{wildcard_resource_finding(f"<{bucket}.Arn>/{key}"): {"AWS::IAM::Policy"} for key in GRANTED_PATTERNS},
         wildcard_resource_finding(TRANSCRIPTION_JOBS): {"AWS::IAM::Policy"},  # Transcribe's '*' is the X-Ray id's
         wildcard_resource_finding(LOG_GROUPS_OF_THE_ACCOUNT): {"AWS::IAM::Role"},  # API Gateway account role
         _flat_finding(synthesized, backfill.executions_arn): {"AWS::IAM::Policy"},  # its map

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from plexlabor.platform.artifacts import ArtifactError, check_key
-from plexlabor.platform.modelregistry import VersionedModels, dump_json, read_json
+from plexlabor.platform.modelregistry import LATEST_KEY, SHADOW_KEY, VersionedModels, dump_json, read_json
 from plexlabor.platform.observability import logger
 from plexlabor.validation.scorer import ScorerModel
 
@@ -157,6 +157,11 @@ class ScorerLoader:
         except ArtifactError as error:
             logger.warning("scorer registry unreadable: the packaged model", error=str(error))
             return self._packaged()
+
+
+IN_FORCE_KEYS = (LATEST_KEY, SHADOW_KEY, f"*/{ModelRegistry.model_file}")
+"""The keys under SCORER_PREFIX that `scorer_in_force` reads (the pointers, the models; `*` any version): the functions
+that score findings are granted these only (`infra.function_specs`), not the cards or the training rows."""
 
 
 def scorer_in_force(bucket_name: str | None, max_age_s: float = DEFAULT_MAX_AGE_S) -> ScorerLoader:
