@@ -34,10 +34,23 @@ INVOCATION_LOCK = threading.RLock()
 _invocation = threading.local()
 
 
+@dataclass(frozen=True)
+class _Running:
+    """The handler running now (one at a time, `INVOCATION_LOCK`): its output, and the threads there were before it
+    started (a thread started since is one of its own, e.g. a bulk decision's pool: ux_s17 L9)."""
+
+    sink: TextIO | None
+    earlier_threads: frozenset[int | None]
+
+
+_running: _Running | None = None
+
+
 class RoutedStream(io.TextIOBase):
     """Stands in for `sys.stdout` / `sys.stderr` while a runtime runs: what a handler writes (its
     Powertools logs and EMF metrics lines, which Lambda would send to CloudWatch) goes to the
-    runtime's handler output, everything else to the stream it replaced. Writers that kept a
+    runtime's handler output, everything else to the stream it replaced; so does what a thread the handler started
+    writes (a bulk decision's pool logging "decision recorded": ux_s17 L9). Writers that kept a
     reference (a logging handler made during an invocation) keep being routed the same way."""
 
     def __init__(self, default: TextIO, which: str) -> None:
@@ -45,6 +58,9 @@ class RoutedStream(io.TextIOBase):
 
     def _target(self) -> TextIO:
         sink: TextIO | None = getattr(_invocation, "sink", None)
+        running = _running
+        if sink is None and running is not None and threading.get_ident() not in running.earlier_threads:
+            sink = running.sink  # a thread the running handler started writes where the handler does
         return sink if sink is not None else self.default
 
     def write(self, text: str) -> int:
@@ -194,8 +210,10 @@ class Invoker:
         clock = time.perf_counter()
         error: str | None = None
         failed = 0
-        previous_sink = getattr(_invocation, "sink", None)
+        global _running
+        previous_sink, previous_running = getattr(_invocation, "sink", None), _running
         _invocation.sink = self.output
+        _running = _Running(self.output, frozenset(thread.ident for thread in threading.enumerate()))
         with EnvPatch(function.lambda_environment()):
             try:
                 result = function.handler()(event, context)
@@ -223,6 +241,6 @@ class Invoker:
                 )
                 with self._log_lock:
                     self._log.append(entry)
-                _invocation.sink = previous_sink
+                _invocation.sink, _running = previous_sink, previous_running
                 if self.on_invocation is not None:  # after the sink is restored: not into the handler's output
                     self.on_invocation(entry)
