@@ -802,7 +802,11 @@ FUNCTION_SPECS: tuple[FunctionSpec, ...] = (
             "with rates per 200,000 hours; the report to S3 for the web app.",
             flavour=BATCH,  # plexlabor.incidents.wiring imports the classifier and its retrain: scikit-learn
             memory_mb=1024,
-            needs=(Need.PLANT_TIMEZONE, BucketAccess.read_write(INCIDENT_REPORTS_PREFIX)),  # incidents.trends
+            needs=(
+                Need.PLANT_TIMEZONE,
+                BucketAccess.read_write(INCIDENT_REPORTS_PREFIX),  # incidents.trends
+                Need.VALIDATION_POLICY,  # its overtime_after_hours: the weekly hours overtime counts after
+            ),
             # 10:00 UTC: 05:00-06:00 US Eastern, the previous day closed; after analytics_nightly's 09:45 run (15 min
             # at most), before forecast_refresh's 10:30: one Plex-heavy job at a time (docs/plex-integration.md)
             schedule="cron(0 10 * * ? *)",

@@ -27,6 +27,7 @@ PLANT_FACT_READERS = [
     "crew_replan",
     "forecast_nightly",
     "forecast_refresh",
+    "incident_trends",
     "skills_daily",
 ]
 POLICY = {"pay_week_starts": "sunday", "grace_minutes": 5, "setup_in_labor": True, "review_threshold": 0.8}

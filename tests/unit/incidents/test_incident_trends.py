@@ -5,12 +5,14 @@ logged the way incident_log logs them."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from plexlabor.audit import InMemoryAuditStore
 from plexlabor.incidents.nightly import IncidentTrendsEvent, TrendsDeps, recorded_incidents, run
 from plexlabor.incidents.service import IncidentDeps, IncidentReport, correct_codes, log_incident, opening
 from plexlabor.incidents.trends import IncidentFact, LaborWindow, compute_trends, fatigue_level, rate, read_trends
+from plexlabor.incidents.wiring import TrendsSettings, build_trends
 from plexlabor.models import LaborEntry, TimeClockEntry
 from plexlabor.plant import PlantFolder
 from plexlabor.platform.artifacts import InMemoryArtifactStore, read_pointer
@@ -97,6 +99,23 @@ def test_rates_per_200000_hours_overtime_and_fatigue_by_arithmetic() -> None:
     assert levels["not attributed"].near_misses == 1
     assert {r.key for r in trends.by_category} == {"6", "uncoded"}
     assert next(r for r in trends.by_category if r.key == "6").label.startswith("6 Contact")
+
+
+def test_overtime_counts_after_the_plants_weekly_hours(labelled_plant: PlantFolder, tmp_path: Path) -> None:
+    """`overtime_after_hours` is the plant's (`plexlabor:validationPolicy`), as allocation, the forecast and the crew
+    plan read it: at 38 h, A's 60 h weeks are 22 h over and B's 40 h weeks 2 h: 24 h a week."""
+    environment = {
+        "AUDIT_TABLE_NAME": "audit",
+        "PLEXLABOR_PLANT_DIR": str(labelled_plant.path),
+        "PLEXLABOR_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
+    }
+    deps = build_trends(TrendsSettings.from_env({**environment, "VALIDATION_POLICY": '{"overtime_after_hours": 38}'}))
+    as_of = MONDAY + timedelta(days=13)
+    trends = compute_trends(
+        [], _window(), as_of=as_of, weeks=2, zone=ZONE, generated_at=datetime.now(UTC), plant=deps.plant
+    )
+    assert [w.overtime_hours for w in trends.weekly] == [24, 24] and trends.total.overtime_hours == 48
+    assert build_trends(TrendsSettings.from_env(environment)).plant.overtime_after_hours == 40
 
 
 def test_long_hours_lie_between_40_and_50_in_the_seven_days_before() -> None:

@@ -10,7 +10,7 @@ fatigue); `trends.compute_trends` does the rest and `trends.store_trends` stores
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +34,7 @@ from plexlabor.platform.clock import local_midnight, utc_now
 from plexlabor.platform.observability import logger
 from plexlabor.plex.snapshot import read_snapshot
 from plexlabor.plex.sources import LaborSource
+from plexlabor.validation.policy import PunchPolicy
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 53
@@ -54,6 +55,8 @@ class TrendsDeps:
     reports: ArtifactStore
     weeks: int = DEFAULT_WEEKS
     clock: Callable[[], datetime] = utc_now
+    plant: PunchPolicy = field(default_factory=PunchPolicy)
+    """The plant's policy (`ValidationPolicy`): its `overtime_after_hours`, the weekly hours overtime counts after."""
 
 
 def _category(opening: AuditEvent, decision: AuditEvent | None) -> str:
@@ -131,7 +134,9 @@ def run(deps: TrendsDeps, request: IncidentTrendsEvent) -> dict[str, Any]:
     )
     # recorded when reported, never before it happened: reading from the window's start finds them all
     incidents = recorded_incidents(deps.audit, local_midnight(first, zone), zone)
-    trends = compute_trends(incidents, labor, as_of=as_of, weeks=weeks, zone=zone, generated_at=deps.clock())
+    trends = compute_trends(
+        incidents, labor, as_of=as_of, weeks=weeks, zone=zone, generated_at=deps.clock(), plant=deps.plant
+    )
     pointer = store_trends(deps.reports, trends)
     summary: dict[str, Any] = {
         "as_of": as_of.isoformat(),

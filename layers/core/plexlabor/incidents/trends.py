@@ -11,7 +11,9 @@ Definitions (docs/incidents.md says the same):
   on the plant-local day of the clock-in; a workcenter's hours are the labor-entry hours logged there;
 - a rate is incidents x 200,000 / hours (OSHA's 100 full-time workers for a year); None without hours;
   one over fewer than `MIN_RATE_HOURS` is shown but marked unsteady (`Rate.steady`);
-- overtime: each person's paid hours above 40 in an ISO week;
+- overtime: each person's paid hours above the plant's `overtime_after_hours` (40 unless
+  `plexlabor:validationPolicy` sets it, the threshold allocation, the forecast and the crew plan count overtime
+  after) in an ISO week (the weeks incidents are counted in, not the plant's pay week);
 - fatigue of a person's worked day: their paid hours in the 7 days before it and the days worked in a
   row before it: `rested` (40 h or less, fewer than 6 days in a row), `long hours` (over 40 h to 50 h),
   `fatigued` (over 50 h, or 6 days or more in a row). We do not know who was hurt (the reporter is
@@ -35,6 +37,7 @@ from plexlabor.incidents.oiics import FIXED_TITLES
 from plexlabor.incidents.oiics import Field as Coded
 from plexlabor.models import LaborEntry, ShiftAssignment, TimeClockEntry
 from plexlabor.platform.artifacts import ArtifactStore, ReportPointer, WeeksReport, read_model, store_weeks_report
+from plexlabor.validation.policy import PunchPolicy
 
 REPORT_PREFIX = "reports/incidents/"
 """Where incident trends live in the artifacts bucket (infra grants it by this prefix)."""
@@ -46,7 +49,6 @@ MIN_RATE_HOURS = 20_000
 incident more or less moves the rate by over 10 per 200,000 h, several times a typical plant's whole rate (U.S.
 manufacturing reports a few recordable cases per 200,000 h), so the rate says more about chance than about the
 plant: the page marks it and points to the counts (ux_s15 #9: one injury in 2,708 h read 73.84)."""
-WEEKLY_STRAIGHT_HOURS = 40.0
 LOOKBACK_DAYS = 7
 """Fatigue looks at this many days before a worked day (the window is read this much earlier)."""
 LONG_HOURS = 40.0
@@ -204,14 +206,14 @@ def fatigue_level(paid: Mapping[tuple[str, date], float], employee: str, day: da
     return "long hours" if before > LONG_HOURS else "rested"
 
 
-def _overtime(paid: Mapping[tuple[str, date], float]) -> dict[date, float]:
-    """Per ISO week, everyone's paid hours above 40 in it."""
+def _overtime(paid: Mapping[tuple[str, date], float], after_hours: float) -> dict[date, float]:
+    """Per ISO week, everyone's paid hours above `after_hours` in it."""
     weekly: dict[tuple[str, date], float] = defaultdict(float)
     for (employee, day), hours in paid.items():
         weekly[(employee, week_of(day))] += hours
     overtime: dict[date, float] = defaultdict(float)
     for (_, week), hours in weekly.items():
-        overtime[week] += max(0.0, hours - WEEKLY_STRAIGHT_HOURS)
+        overtime[week] += max(0.0, hours - after_hours)
     return overtime
 
 
@@ -251,14 +253,16 @@ def compute_trends(
     weeks: int,
     zone: ZoneInfo,
     generated_at: datetime,
+    plant: PunchPolicy | None = None,
 ) -> IncidentTrends:
-    """The trends of the `weeks` ISO weeks ending with the one holding `as_of` (module docstring)."""
+    """The trends of the `weeks` ISO weeks ending with the one holding `as_of` (module docstring); overtime after
+    the `plant`'s `overtime_after_hours` (the default policy's unless given)."""
     first = week_of(as_of) - timedelta(weeks=weeks - 1)
     days = {first + timedelta(days=n) for n in range((as_of - first).days + 1)}
     inside = [i for i in incidents if i.day in days]
     hours = _hours(labor, zone)
     paid_in = {key: value for key, value in hours.paid.items() if key[1] in days}
-    overtime = _overtime(paid_in)
+    overtime = _overtime(paid_in, (plant or PunchPolicy()).overtime_after_hours)
 
     week_hours: dict[date, float] = defaultdict(float)
     shift_hours: dict[str, float] = defaultdict(float)

@@ -18,8 +18,10 @@ Configuration (`IncidentSettings`):
 
 incident_trends (`TrendsSettings`, `trends_dependencies`): `AUDIT_TABLE_NAME` (the incidents), where
 labor data comes from (`PlexSourceSettings`, as above), where the report goes (`ArtifactSettings`,
-required: `ARTIFACTS_BUCKET_NAME` under `reports/incidents/`, or `PLEXLABOR_ARTIFACTS_DIR`); the
-window is 12 weeks unless the event says otherwise.
+required: `ARTIFACTS_BUCKET_NAME` under `reports/incidents/`, or `PLEXLABOR_ARTIFACTS_DIR`), the plant's policy
+(`PolicySettings`: `VALIDATION_POLICY`, optional), of which its `overtime_after_hours` (40): the weekly hours
+overtime counts after, as allocation, the forecast and the crew plan count it; the window is 12 weeks unless the
+event says otherwise.
 
 The model is the one in force in the registry (`registry`: `models/incidents/latest.json`, when
 `ARTIFACTS_BUCKET_NAME` or `PLEXLABOR_ARTIFACTS_DIR` is set), else the one the core layer ships
@@ -53,6 +55,7 @@ from plexlabor.platform.artifacts import ArtifactSettings, RequiredArtifactSetti
 from plexlabor.platform.kept import Kept
 from plexlabor.platform.settings import PerEnvironment, PilotSettings, PlexSourceSettings
 from plexlabor.plex.jobs import PlexJobs, job_spellings
+from plexlabor.validation.policy import PolicySettings
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +158,7 @@ dependencies = PerEnvironment(IncidentSettings, build)
 """The dependencies from the environment: built on first use, rebuilt only if a variable it reads changes."""
 
 
-class TrendsSettings(PlexSourceSettings, RequiredArtifactSettings):
+class TrendsSettings(PlexSourceSettings, RequiredArtifactSettings, PolicySettings):
     audit_table_name: str = Field(alias=env.AUDIT_TABLE_NAME)
 
 
@@ -168,6 +171,7 @@ def build_trends(settings: TrendsSettings) -> TrendsDeps:
         audit=DynamoDbAuditStore(settings.audit_table_name),
         source=open_labor_source_from_aws(settings),
         reports=settings.required_store(REPORT_PREFIX),
+        plant=settings.validation_policy.punch,
     )
 
 

@@ -9,7 +9,7 @@ value is refused, naming the field.
 Some of its fields are plant facts other capabilities read too, from the same variable, so the product agrees
 with itself: `pay_week_starts` (the week weekly overtime is counted in: allocation, the forecast's overtime, the
 crew plan's week hours; `pay_week_start`), `overtime_after_hours` (the weekly hours after which time is overtime:
-the same three) and `certification_expiry` (whether a certification is valid on its
+the same three, and incident trends) and `certification_expiry` (whether a certification is valid on its
 expiry date: skills, the crew plan's qualification check; `plexlabor.models.skills.last_valid_day`).
 """
 
@@ -68,7 +68,7 @@ class PunchPolicy(BaseModel):
         gt=0,
         le=168,
         description="paid hours in a pay week after which time is overtime (allocation's overtime cost, the "
-        "forecast's overtime projection, the crew plan's straight time)",
+        "forecast's overtime projection, the crew plan's straight time, the overtime beside incident trends)",
     )
     break_required_after_hours: float = Field(default=6, gt=0, description="work longer than this needs a break")
     min_break_minutes: float = Field(default=30, gt=0, description="break deducted when a missed break is corrected")
@@ -219,7 +219,7 @@ def read_policy(value: str | Mapping[str, Any] | None) -> ValidationPolicy:
 class PolicySettings(EnvSettings):
     """A function that reads the plant's policy, `VALIDATION_POLICY` (a JSON object of `ValidationPolicy` fields;
     unset: the defaults): those that validate punches build their engine from it (`EngineSettings.of`); skills,
-    crew, allocation and the forecast read its plant facts (`pay_week_starts`, `overtime_after_hours`,
+    crew, allocation, the forecast and incident trends read its plant facts (`pay_week_starts`, `overtime_after_hours`,
     `certification_expiry`)."""
 
     validation_policy: ValidationPolicy = Field(default_factory=ValidationPolicy, alias=env.VALIDATION_POLICY)
