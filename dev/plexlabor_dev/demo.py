@@ -29,11 +29,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -112,7 +114,7 @@ def keep_up_for(requested: float | None, interactive: bool) -> int:
 def demo_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     keep_up = keep_up_for(args.keep_up, sys.stdin.isatty() and sys.stdout.isatty())
-    with ExitStack() as stack:
+    with _sigterm_as_ctrl_c(), ExitStack() as stack:
         workdir = Path(args.workdir) if args.workdir else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         plant_dir = workdir / "plant"
         truth = _plant_and_batch(args, plant_dir)
@@ -120,16 +122,32 @@ def demo_command(args: argparse.Namespace) -> int:
         _print_summary(summary, time.perf_counter() - started, keep_up)
         if keep_up:
             until = "until Ctrl-C" if keep_up == UNTIL_CTRL_C else f"for {keep_up} s (Ctrl-C to stop earlier)"
-            print(f"\nThe product stays up {until}: open the pages above.", flush=True)
-            stay_up(keep_up)
+            with contextlib.suppress(KeyboardInterrupt):  # from the line saying so, Ctrl-C ends the demo as planned
+                print(f"\nThe product stays up {until}: open the pages above.", flush=True)
+                stay_up(keep_up)
     print("Everything stopped and cleaned up.")
     return 0
 
 
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """A plain `kill` (SIGTERM) stops the demo as Ctrl-C does: everything it started is stopped and cleaned up, its
+    state file removed (03c90cb1), rather than the process ending at once and leaving the file naming a runtime that
+    is gone. Only where a signal handler can be set (the main thread); the previous handler is put back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def stay_up(seconds: int) -> None:
-    """The product stays up after the summary: `seconds`, or until Ctrl-C."""
-    with contextlib.suppress(KeyboardInterrupt):
-        time.sleep(seconds)
+    """The product stays up after the summary: `seconds`, or until Ctrl-C (or SIGTERM, `_sigterm_as_ctrl_c`), which
+    `demo_command` takes as the end of the demo."""
+    time.sleep(seconds)
 
 
 # -- 1-2: plant, simulator, read-back, batch validation (brief) ----------------------------------------
