@@ -329,3 +329,13 @@ def test_the_department_filter_lists_every_department_with_a_forecast(lambda_con
         r'<select name="department">(.*?)</select>', _call(_deps(store), MOLDING, lambda_context)["body"], re.S
     )
     assert molding is not None and "SHIP" not in molding.group(1) and "MOLD" in molding.group(1)
+
+
+def test_the_overtime_threshold_shown_is_the_one_the_run_projected_after(lambda_context: Any) -> None:
+    """The plant's `overtime_after_hours` (here 38 h), recorded with each projection, not a fixed 40 h."""
+    store = InMemoryArtifactStore()
+    run = _run()
+    run.overtime = [_overtime("MOLD", 18.0).model_copy(update={"overtime_after_hours": 38.0})]
+    store_run(run, store)
+    body = _call(_deps(store), PLANNER, lambda_context)["body"]
+    assert "3 over 38 h" in body and "over 40 h" not in body

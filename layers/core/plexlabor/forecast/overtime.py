@@ -560,6 +560,7 @@ def _projection(
         projected_overtime_hours=round(total_ot, 2),
         employees_over_threshold=sum(1 for p in people.values() if p.projected > threshold),
         employees_over_limit=over_limit,
+        overtime_after_hours=threshold,
         overtime_cost=None if rate is None else round(total_ot * rate * settings.overtime_premium, 2),
         last_week_overtime_hours=None if last_week is None else round(last_week, 2),
         forecast_labor_hours=None if workload is None else round(workload.hours, 2),

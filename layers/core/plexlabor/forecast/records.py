@@ -83,6 +83,11 @@ class OvertimeProjection(_Record):
     projected_overtime_hours: float
     employees_over_threshold: int
     employees_over_limit: int
+    overtime_after_hours: float | None = Field(
+        default=None,
+        description="the weekly hours overtime is counted after, the plant's `overtime_after_hours`; None: a "
+        "projection stored before it was recorded",
+    )
     overtime_cost: float | None
     last_week_overtime_hours: float | None = Field(description="the 'same as last week' baseline")
     forecast_labor_hours: float | None = Field(
