@@ -46,8 +46,8 @@ from plexlabor.copilot import INDEX_PREFIX as COPILOT_INDEX_PREFIX
 from plexlabor.copilot import PROCEDURES_PREFIX as COPILOT_PROCEDURES_PREFIX
 from plexlabor.incidents.transcribe import AUDIO_PREFIX as TRANSCRIBE_AUDIO_PREFIX
 from plexlabor.incidents.transcribe import TRANSCRIPT_PREFIX
-from plexlabor.platform.retrainruns import LAST_RUN_KEY
-from plexlabor.validation.registry import IN_FORCE_KEYS as SCORER_IN_FORCE_KEYS
+from plexlabor.platform.modelregistry import LAST_RUN_KEY, in_force_keys
+from plexlabor.validation.scorer import MODEL_FILE as SCORER_MODEL_FILE
 
 MAX_TIMEOUT_S = 900
 CALL_OFF_PERIOD_MINUTES = 5
@@ -396,7 +396,7 @@ DECIDES_APPROVALS = (
 """What deciding an approval touches, from the e-mailed link (approval_callback) or the review queue
 (web_app), which call the same decision: the item's audit history, the link's single-use nonce and the
 workflow's task token in the state table, the key that signs and checks links."""
-SCORER_IN_FORCE = BucketAccess.read(SCORER_MODELS_PREFIX, *SCORER_IN_FORCE_KEYS)
+SCORER_IN_FORCE = BucketAccess.read(SCORER_MODELS_PREFIX, *in_force_keys(SCORER_MODEL_FILE))
 """What a function that scores findings reads of the scorer's registry (`plexlabor.validation.registry.scorer_in_force`:
 punch_validator, norms_refresh's sweep, validation_backfill's shards): the pointers and the models, not the cards or
 the pseudonymised training rows kept beside them."""

@@ -25,6 +25,16 @@ from plexlabor.platform.artifacts import ArtifactError, ArtifactStore, check_key
 
 LATEST_KEY = "latest.json"
 SHADOW_KEY = "shadow.json"
+LAST_RUN_KEY = "runs/last.json"
+"""Under the registry's prefix, in a folder of its own: the web app is granted read of it alone, not of the models
+or the training rows (`plexlabor.platform.retrainruns`)."""
+
+
+def in_force_keys(model_file: str) -> tuple[str, str, str]:
+    """The keys under a registry's prefix that loading its model in force and its shadow reads (the pointers, the
+    models; `*` any version): what a function that only scores is granted, not the cards or the training rows.
+    Here, beside the keys, so the CDK stack reads them without importing a capability's handler-side code."""
+    return (LATEST_KEY, SHADOW_KEY, f"*/{model_file}")
 
 
 def read_json(data: bytes | None, where: str) -> dict[str, Any] | None:

@@ -15,11 +15,9 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from plexlabor.platform.artifacts import ArtifactError, ArtifactStore
+from plexlabor.platform.modelregistry import LAST_RUN_KEY
 from plexlabor.platform.observability import logger
 
-LAST_RUN_KEY = "runs/last.json"
-"""Under the registry's prefix, in a folder of its own: the web app is granted read of it alone, not of the models
-or the training rows."""
 SCORER_MODELS_PREFIX = "models/scorer/"
 INCIDENT_MODELS_PREFIX = "models/incidents/"
 """The registries' prefixes (`validation.registry.SCORER_PREFIX`, `incidents.registry.PREFIX`; a test keeps them

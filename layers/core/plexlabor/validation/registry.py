@@ -29,9 +29,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from plexlabor.platform.artifacts import ArtifactError, check_key
-from plexlabor.platform.modelregistry import LATEST_KEY, SHADOW_KEY, VersionedModels, dump_json, read_json
+from plexlabor.platform.modelregistry import (
+    VersionedModels,
+    dump_json,
+    in_force_keys,
+    read_json,
+)
 from plexlabor.platform.observability import logger
-from plexlabor.validation.scorer import ScorerModel
+from plexlabor.validation.scorer import MODEL_FILE, ScorerModel
 
 if TYPE_CHECKING:
     from plexlabor.validation.engine import ValidationEngine
@@ -51,7 +56,7 @@ def rows_key(version: str) -> str:
 class ModelRegistry(VersionedModels):
     """Every scorer model with its card, the pointer to the one in force and the shadow (`VersionedModels`)."""
 
-    model_file = "model.json"
+    model_file = MODEL_FILE
     prefix = SCORER_PREFIX
 
     def save(self, model: ScorerModel, card: dict[str, Any], rows: bytes = b"") -> None:
@@ -159,7 +164,7 @@ class ScorerLoader:
             return self._packaged()
 
 
-IN_FORCE_KEYS = (LATEST_KEY, SHADOW_KEY, f"*/{ModelRegistry.model_file}")
+IN_FORCE_KEYS = in_force_keys(MODEL_FILE)
 """The keys under SCORER_PREFIX that `scorer_in_force` reads (the pointers, the models; `*` any version): the functions
 that score findings are granted these only (`infra.function_specs`), not the cards or the training rows."""
 

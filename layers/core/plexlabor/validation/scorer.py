@@ -22,6 +22,8 @@ from typing import Any
 from plexlabor.validation.checks.base import BUDDY, OFFSET, PRODUCTIVITY, RULE, Candidate
 
 PACKAGED_MODEL = "scorer_model.json"
+MODEL_FILE = "model.json"
+"""The file a `ScorerModel` is kept as in each version of the registry (`validation.registry`)."""
 UNTRAINED_PRIOR = 0.5
 
 
