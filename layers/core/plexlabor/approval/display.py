@@ -147,6 +147,7 @@ LABELS = {
     "projected_hours": "Hours expected in the week",
     "projected_overtime_hours": "Overtime hours expected",
     "employees_over_threshold": "People going into overtime",
+    "overtime_after_hours": "Overtime after (hours in the week, the plant's policy)",
     "employees_over_limit": "People over the weekly hours limit",
     "last_week_overtime_hours": "Overtime hours last week",
     "forecast_labor_hours": "Hours the week's jobs need (forecast)",
