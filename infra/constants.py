@@ -79,8 +79,11 @@ CTX_VALIDATION_POLICY = "plexlabor:validationPolicy"
 """The plant's validation policy: a JSON object of `plexlabor.validation.policy.ValidationPolicy` fields, e.g.
 {"pay_week_starts": "sunday", "grace_minutes": 5, "review_threshold": 0.8} (unset fields keep their defaults).
 Validated at synth (an unknown field or a bad value is refused, naming it); the functions that validate punches
-(punch_validator, norms_refresh, validation_backfill) get it as `VALIDATION_POLICY`, and so do scorer_retrain (its
-promotion gate judges at the policy's `review_threshold`) and web_app (an edited correction's `max_entry_hours`)."""
+(punch_validator, norms_refresh, validation_backfill) get it as `VALIDATION_POLICY`, and so does every function that
+reads one of its plant facts: scorer_retrain (its promotion gate judges at the policy's `review_threshold`), web_app
+(an edited correction's `max_entry_hours`), skills_daily, crew_planner and crew_replan (`certification_expiry`,
+`pay_week_starts`, `overtime_after_hours`), allocation_nightly, forecast_nightly, forecast_refresh and
+incident_trends (the pay week, the overtime threshold); each spec names it (`Need.VALIDATION_POLICY`)."""
 CTX_TUNING = "plexlabor:tuning"
 """Tuning variables: those functions' settings read that the stack does not set (`infra.tuning`), e.g.
 {"POLL_LOOKBACK_HOURS": 48, "CREW_TIME_LIMIT_SECONDS": 120}; each goes to every function that reads it, checked at
