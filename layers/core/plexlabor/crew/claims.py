@@ -51,7 +51,7 @@ from plexlabor.approval.recommendations import CREW_ASSIGNMENT
 from plexlabor.audit.errors import AuditConflictError, AuditError
 from plexlabor.audit.events import AuditEvent, AuditEventType, AuditStatus, stable_event_id
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.messages import CALL_OFF_REASONS, DETECTOR, DROPPED, NEARBY_REASONS, PLEX_BLOCK
+from plexlabor.crew.messages import CALL_OFF_REASONS, DETECTOR, DROPPED, NEARBY_REASONS, OFF_REASONS, PLEX_BLOCK
 from plexlabor.crew.removals import back_in_plex
 from plexlabor.crew.suggestions import CLAIM_KIND, seat_end
 from plexlabor.platform.clock import utc_now
@@ -60,8 +60,6 @@ ATTEMPTS = 5
 """How often a claim reads its log again after another writer took the entry it meant to write."""
 JUST = timedelta(minutes=10)
 """A claim younger than this is said to be "just" made ("was just placed on WLD-03 by ...")."""
-OFF_REASONS = ("call_off", "absence")
-"""The re-plans' events that take a person off their shift (`replanning.OFF`)."""
 TOUCHING = timedelta(seconds=1)
 """Two times this close count as one: a seat that starts as a called-off shift ends extends it (`next_to`)."""
 GRACE = timedelta(minutes=2)

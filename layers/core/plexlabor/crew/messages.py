@@ -82,6 +82,8 @@ NEARBY_FIELDS = ("off_day", "off_shift")
 seats of theirs that overlap or touch it crew_replan re-plans without them (`replanning.nearby_shifts`); and a
 `call_off_undone_nearby`: the shift whose call-off was undone, so the message's shift is re-planned with them back
 (`nearby` of the undo)."""
+OFF_REASONS = ("call_off", "absence")
+"""The messages whose re-plans take a person off their shift (`replanning.OFF`, `claims`)."""
 NEARBY_REASONS = ("call_off_nearby", "call_off_undone_nearby")
 """The messages that carry `NEARBY_FIELDS` (and need them)."""
 SUBJECT_FIELDS = ("employee_id", "workcenter_id", "job_operation_id")

@@ -74,13 +74,14 @@ from plexlabor.audit.events import (
 )
 from plexlabor.audit.publish import append_once
 from plexlabor.audit.store import AuditStore
-from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, Release, SeatClaims
+from plexlabor.crew.claims import Claim, ClaimBusyError, ClaimRefusedError, Release, SeatClaims, shift_record
 from plexlabor.crew.messages import (
     CHANGED,
     DETECTOR,
     DROPPED,
     NEARBY_FIELDS,
     NO_SEAT,
+    OFF_REASONS,
     PLEX_BLOCK,
     REPORT_FIELDS,
     SUBJECT_FIELDS,
@@ -137,7 +138,7 @@ BACK = frozenset({"call_off_undone", "clocked_in"})
 UNDONE_NEARBY = "call_off_undone_nearby"
 """A call-off of a shift next to the message's undone: its person may take back their seats here (`messages.nearby`
 of the undo)."""
-OFF = frozenset({"call_off", "absence"})
+OFF = frozenset(OFF_REASONS)
 """Events that take a person off the shift (`_no_seat` when they hold no seat in it)."""
 
 
@@ -284,7 +285,7 @@ def _replan_event(message: ReplanMessage, now: datetime, details: dict[str, Any]
     the event (`_about`) and adding `details`; its id is stable per message and `id_parts` (`applied_event`,
     `dropped_event`)."""
     return AuditEvent(
-        record_key=f"crew-shifts:{message.day.isoformat()}/{message.shift}",
+        record_key=shift_record(message.day, message.shift),
         event_id=stable_event_id(message.identity(), AuditEventType.REPLAN.value, *id_parts),
         event_type=AuditEventType.REPLAN,
         status=AuditStatus.APPLIED,
