@@ -633,8 +633,7 @@ class Board:
         person back is a new suggestion, and the seat counts as free, as re-plans count it)."""
         removal = self.removal(seat)
         removed = removal is not None and (removal.state in REMOVING or removal.out_of_plex)
-        off = self.off(shift, seat) is not None or self.ruled_out(shift, seat) is not None
-        return seat.state == "accepted" and (removed or off or self.on_leave(seat))
+        return seat.state == "accepted" and (removed or self._away(shift, seat))
 
     def retryable(self, shift: str, seat: Seat) -> bool:
         """Whether the seat's removal from Plex was refused (`Removal.refusal`) while its person is still off the shift
@@ -643,8 +642,12 @@ class Board:
         refused the same way). The page offers it only on a seat not over (`plan_retry` refuses one after its end)."""
         removal = self.removal(seat)
         refused = removal is not None and removal.state == "refused" and removal.withdrawn_before is None
-        off = self.off(shift, seat) is not None or self.ruled_out(shift, seat) is not None
-        return refused and (off or self.on_leave(seat))
+        return refused and self._away(shift, seat)
+
+    def _away(self, shift: str, seat: Seat) -> bool:
+        """Whether the seat's person is off the shift: called off it or next to it, or on leave in Plex (read only
+        when the cheaper tests above leave it to decide)."""
+        return self.off(shift, seat) is not None or self.ruled_out(shift, seat) is not None or self.on_leave(seat)
 
     @staticmethod
     def refused(removal: Removal) -> str:
