@@ -59,6 +59,7 @@ from plexlabor.audit import (
 from plexlabor.audit.links import NONCE_RETENTION, LinkTokens
 from plexlabor.platform.clock import utc_now
 from plexlabor.platform.text import unreadable_character
+from plexlabor.validation.decisions import WORK_DAY_KEY
 from plexlabor.validation.findings import Finding
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def decision_event(finding: Finding, decision: Decision, occurred_at: datetime, 
             "features": features if isinstance(features, dict) else {},
             **({"shadow": shadow} if isinstance(shadow, dict) else {}),  # the shadow candidate's score
             **({"exploration": explored} if isinstance(explored, dict) else {}),  # sent as a random sample
-            **({"work_day": work_day} if isinstance(work_day, str) else {}),  # the day the finding is about
+            **({WORK_DAY_KEY: work_day} if isinstance(work_day, str) else {}),  # the day the finding is about
         },
     )
 

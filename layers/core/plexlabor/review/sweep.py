@@ -62,10 +62,10 @@ READ_LIMIT = 50_000
 is rare, and the read logs when it reaches this)."""
 
 SEAT_KINDS = frozenset({"crew_assignment", "crew_unstaffed", "crew_removal"})
-OVERTIME_PROJECTION = "overtime_projection"
-"""A department's overtime projection for a week (`forecast.alerts.overtime_event`): it expires when its week ends."""
 """Kinds about a seat of a shift: they expire at the seat's end (`payload.end`), not worth deciding after it (a removal
 from Plex too, review_s14 L10: one still waiting after its seat ended was approved later and withdrew a past seat)."""
+OVERTIME_PROJECTION = "overtime_projection"
+"""A department's overtime projection for a week (`forecast.alerts.overtime_event`): it expires when its week ends."""
 UNTIL_DECIDED = frozenset({INCIDENT_CODING})
 """Kinds that stay in the queue until someone decides them (an incident's codes are training data that must not
 lapse): told of in the EHS lead's own digest (`IncidentWaitlist`), never escalated or expired."""

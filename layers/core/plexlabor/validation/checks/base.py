@@ -136,9 +136,14 @@ def next_clock_in(context: EmployeeContext, punch: Punch) -> float:
 def own_clock_in(context: EmployeeContext, punch: Punch) -> float:
     """The later of `punch`'s true and recorded clock-in: a clock-out suggested for it must come after both
     (the record keeps the recorded one, the checks read the true one)."""
-    recorded = _by_id(context, "recorded_punches", context.punches).get(punch.id)
+    recorded = recorded_by_id(context).get(punch.id)
     true = _by_id(context, "true_punches", context.at_true_time).get(punch.id)
     return max(p.t_in for p in (punch, recorded, true) if p is not None)
+
+
+def recorded_by_id(context: EmployeeContext) -> dict[str, Punch]:
+    """The employee's punches as recorded, by id (built once per employee)."""
+    return _by_id(context, "recorded_punches", context.punches)
 
 
 def _by_id(context: EmployeeContext, key: str, punches: list[Punch]) -> dict[str, Punch]:

@@ -11,6 +11,7 @@ from plexlabor.validation.checks.base import (
     EmployeeContext,
     corrected_clockout,
     iso,
+    recorded_by_id,
     rule_candidate,
 )
 from plexlabor.validation.data import PlantData
@@ -20,7 +21,7 @@ from plexlabor.validation.shifts import Broken, Structural
 
 def broken_entries(context: EmployeeContext) -> list[Candidate]:
     """One candidate per entry that `structural_problems` set aside."""
-    by_id = {p.id: p for p in context.punches}
+    by_id = recorded_by_id(context)
     return [
         _broken(context.data, context.employee, by_id[punch_id], problem)
         for punch_id, problem in context.problems.items()
