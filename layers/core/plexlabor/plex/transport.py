@@ -201,15 +201,18 @@ class PacedRetry(Retry):
             raise MaxRetryError(_pool, url, reason) from reason
         return retry
 
+    def _retry_after(self, response: Any) -> float | None:
+        """The server's Retry-After when honoured; None without one, or for one that is neither seconds nor a date."""
+        if response is None or not self.respect_retry_after_header:
+            return None
+        try:
+            return self.get_retry_after(response)
+        except InvalidHeader:
+            return None
+
     def _next_wait(self, response: Any) -> float:
         """What `sleep` waits before the next attempt: the server's Retry-After, else the backoff."""
-        try:
-            retry_after = self.get_retry_after(response) if response is not None else None
-        except InvalidHeader:
-            retry_after = None
-        if retry_after and self.respect_retry_after_header:
-            return retry_after
-        return self.get_backoff_time()
+        return self._retry_after(response) or self.get_backoff_time()
 
     def _after_rate_limit(self, method: str | None, url: str | None, response: Any, pool: Any) -> PacedRetry:
         retry = self.new(history=(*self.history, RequestHistory(method, url, None, 429, None)))
@@ -234,10 +237,7 @@ class PacedRetry(Retry):
         return retry
 
     def _rate_limited_wait(self, response: Any) -> float:
-        try:
-            retry_after = self.get_retry_after(response) if self.respect_retry_after_header else None
-        except InvalidHeader:  # a Retry-After that is neither seconds nor a date: as if none came
-            retry_after = None
+        retry_after = self._retry_after(response)
         if not retry_after:
             # exponential in the 429s so far, jitter included; urllib3 makes the first 0: a 429 is waited at least
             # backoff_factor
