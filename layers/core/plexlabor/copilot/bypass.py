@@ -178,8 +178,3 @@ def left_out(question: str) -> LeftOut | None:
     if optional := _OPTIONAL.search(question):
         return _found(_phrase(optional.group("thing")), safeguard_only=how)
     return None
-
-
-def asks_to_bypass(question: str) -> bool:
-    """Whether the question asks to leave out a step or a safeguard (`left_out`)."""
-    return left_out(question) is not None
