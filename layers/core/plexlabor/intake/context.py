@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from plexlabor.intake.errors import ContextUnavailableError
@@ -22,18 +22,17 @@ from plexlabor.platform.clock import merge_spans
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.data import PlantData
 from plexlabor.validation.norms import Norms, compute_norms
+from plexlabor.validation.policy import Weekday, pay_week_start
 from plexlabor.validation.records import Labor, Punch
 from plexlabor.validation.source import read_plant_data
 
 DAY = timedelta(days=1)
 
 
-def week_window(moment: datetime, timezone: ZoneInfo, week_starts: int = 0) -> tuple[datetime, datetime]:
+def week_window(moment: datetime, timezone: ZoneInfo, week_starts: Weekday = "monday") -> tuple[datetime, datetime]:
     """The span `PlantData.slice_for` keeps for a record at `moment`: its local week ± 1 day, the week from
-    `week_starts` (0 Monday: ISO weeks, to 6 Sunday)."""
-    local = moment.astimezone(timezone)
-    back = (local.weekday() - week_starts) % 7
-    first = (local - timedelta(days=back)).replace(hour=0, minute=0, second=0, microsecond=0)
+    `week_starts` (monday: ISO weeks)."""
+    first = datetime.combine(pay_week_start(moment.astimezone(timezone).date(), week_starts), time(), timezone)
     start = first.astimezone(UTC)
     return start - DAY, start + 8 * DAY
 
@@ -85,8 +84,8 @@ class BatchContext:
     load_norms: Callable[[], Norms | None]
     now: Callable[[], datetime]
     on_norms_missing: Callable[[str], None] = lambda _version: None
-    week_starts: int = 0
-    """The pay week's first day (0 Monday to 6 Sunday, the engine's `PunchPolicy.pay_week_starts`): each record is
+    week_starts: Weekday = "monday"
+    """The pay week's first day (the engine's `PunchPolicy.pay_week_starts`): each record is
     read with its whole pay week."""
     spans: list[Span] = field(default_factory=list)
     norms: Norms | None = None

@@ -46,7 +46,6 @@ from plexlabor.platform.sqs import SqsEventOf, SqsRecordOf
 from plexlabor.plex.port import LaborDataPort
 from plexlabor.validation.engine import EngineSettings, ValidationEngine
 from plexlabor.validation.norms import Norms
-from plexlabor.validation.policy import WEEKDAYS
 from plexlabor.validation.registry import ScorerLoader
 
 ACTOR = "punch_validator"
@@ -257,7 +256,7 @@ def validate_batch(deps: Dependencies, event: dict[str, Any], context: Any) -> d
         load_norms=deps.load_norms,
         now=batch_clock(messages, deps.clock),
         on_norms_missing=norms_missing,
-        week_starts=WEEKDAYS.index(deps.engine.settings.policy.pay_week_starts),
+        week_starts=deps.engine.settings.policy.pay_week_starts,
     )
 
     @tracer.capture_method

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time
 from itertools import pairwise
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from plexlabor.models import BadgeSwipe, LaborEntry, PlexModel, TimeClockEntry
 from plexlabor.models.skills import CertificationExpiry, valid_on
 from plexlabor.plex.plain import PlainRows
+from plexlabor.validation.policy import Weekday, pay_week_start
 from plexlabor.validation.records import (
     EventRow,
     Labor,
@@ -319,15 +320,14 @@ class PlantData:
                     if session.end is None and (session.closed_by is None or following.start < session.closed_by):
                         session.closed_by = following.start
 
-    def slice_for(self, employee: str, t: float, week_starts: int = 0) -> PlantData:
+    def slice_for(self, employee: str, t: float, week_starts: Weekday = "monday") -> PlantData:
         """What the real-time path sees for a record of `employee` at `t`: its week plus a day each side, the week
-        from the pay week's first day (`week_starts`, 0 Monday: ISO weeks, to 6 Sunday; `PunchPolicy.pay_week_starts`).
+        from the pay week's first day (`week_starts`, monday: ISO weeks; `PunchPolicy.pay_week_starts`).
 
         Reference data is shared; transactions are the employee's own, plus machine runs, within the window.
         """
         local = datetime.fromtimestamp(t, self.tz)
-        back = (local.weekday() - week_starts) % 7
-        first = (local - timedelta(days=back)).replace(hour=0, minute=0, second=0, microsecond=0)
+        first = datetime.combine(pay_week_start(local.date(), week_starts), time(), self.tz)
         low, high = first.timestamp() - DAY, first.timestamp() + 8 * DAY
         part = PlantData(
             tz=self.tz,
