@@ -30,11 +30,10 @@ from plexlabor.audit.errors import AuditError
 from plexlabor.crew.publish import publish_plan
 from plexlabor.crew.suggestions import PLAN_HORIZON_DAYS, Commitment, DayReader, commitments, reindex_if_unmarked
 from plexlabor.crew.wiring import ACTOR, Dependencies
+from plexlabor.platform import deadline
 from plexlabor.platform.observability import logger, metrics
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from plexlabor.crew.models import CrewPlan
 
 
@@ -68,12 +67,10 @@ reindex begins no page read nor `suggestions.REINDEX_CHUNK` events after that ma
 the first of the first status with something to do (`index_plan_days`: a run left less than this still moves on)."""
 
 
-def run(
-    deps: Dependencies, request: CrewPlannerEvent, remaining_s: Callable[[], float] | None = None
-) -> dict[str, Any]:
-    """Build the day's problem, solve it, publish the plan if asked; the JSON-safe summary. `remaining_s`: the
-    seconds the function has left (the Lambda context's), which bound the plan-day index's migration (`_mark_index`);
-    None: unbounded."""
+def run(deps: Dependencies, request: CrewPlannerEvent) -> dict[str, Any]:
+    """Build the day's problem, solve it, publish the plan if asked; the JSON-safe summary. The seconds the function
+    has left (`platform.deadline`, set from the Lambda context) bound the plan-day index's migration (`_mark_index`);
+    outside an invocation it is unbounded."""
     from plexlabor.crew.board import swap_candidates
     from plexlabor.crew.build import build_problem  # SciPy loads here, not when the handler is imported
     from plexlabor.crew.optimizer import solve
@@ -101,7 +98,7 @@ def run(
         departments = {job.place.workcenter_id: job.place.department_code for job in problem.jobs}
         summary |= _publish(plan, deps, departments, swap_candidates(compiled, plan))
         first_day = request.time.astimezone(UTC).date() - timedelta(days=2)
-        summary["plan_day_index"] = _mark_index(deps, first_day, remaining_s)
+        summary["plan_day_index"] = _mark_index(deps, first_day)
     logger.info("crew planned", **summary)
     metrics.add_metric(name="CrewSeatsUnstaffed", unit=MetricUnit.Count, value=summary["unstaffed_seats"])
     metrics.add_metric(name="CrewPlanSeconds", unit=MetricUnit.Seconds, value=summary["seconds"])
@@ -120,14 +117,15 @@ def _neighbours(deps: Dependencies, day: date, shift: str | None) -> list[Commit
     return found
 
 
-def _mark_index(deps: Dependencies, first_day: date, remaining_s: Callable[[], float] | None) -> str:
+def _mark_index(deps: Dependencies, first_day: date) -> str:
     """`reindex_if_unmarked` from `first_day` (the plant's yesterday may be the day before the UTC one: the day reads
     of today's shifts start there), after the plan is published, so an audit-table error here holds back no plan
     (logged; the next run tries again); until `REINDEX_RESERVE_S` before the function's timeout (review_s16 lead 2: a
     timeout retried the whole plan run), the next run going on from where it stopped. What it did, in words."""
-    deadline = None if remaining_s is None else time.monotonic() + remaining_s() - REINDEX_RESERVE_S
+    left = deadline.remaining_s()
+    ends_at = None if left is None else time.monotonic() + left - REINDEX_RESERVE_S
     try:
-        done = reindex_if_unmarked(deps.store, first_day, deps.clock(), ACTOR, deadline)
+        done = reindex_if_unmarked(deps.store, first_day, deps.clock(), ACTOR, ends_at)
     except AuditError as error:
         logger.warning("plan-day index not marked", error=type(error).__name__)
         return "not marked: the audit table did not answer"
